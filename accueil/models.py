@@ -1,0 +1,1 @@
+"""Level 1: requests, information delivered, routing, collective information sessions."""

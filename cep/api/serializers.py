@@ -1,0 +1,75 @@
+from rest_framework import serializers
+
+from cep.models import Beneficiary, Level, Parcours, Service
+
+
+class BeneficiarySerializer(serializers.ModelSerializer):
+    entry_level = serializers.ChoiceField(
+        choices=Level.choices,
+        write_only=True,
+        required=False,
+        default=Level.ACCUEIL,
+        help_text="Niveau d'entrée du parcours ouvert à la création.",
+    )
+
+    class Meta:
+        model = Beneficiary
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "sex",
+            "birth_date",
+            "email",
+            "phone",
+            "postcode",
+            "departement",
+            "employment_status",
+            "pcs_group",
+            "diploma_level",
+            "rqth",
+            "qpv_resident",
+            "entry_level",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class ParcoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Parcours
+        fields = [
+            "id",
+            "beneficiary",
+            "referent",
+            "entry_level",
+            "current_level",
+            "autonomy",
+            "project_maturity",
+            "opened_on",
+            "closed_on",
+            "closing_reason",
+            "last_contact_on",
+        ]
+        read_only_fields = fields
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    # The manager, not a queryset: evaluated per request, inside the caller's operator scope.
+    parcours = serializers.PrimaryKeyRelatedField(queryset=Parcours.objects)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "parcours",
+            "level",
+            "kind",
+            "channel",
+            "delivered_on",
+            "duration_minutes",
+            "counsellor",
+            "notes",
+        ]
+        read_only_fields = ["id", "level", "counsellor"]

@@ -1,0 +1,128 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters import rest_framework as filters
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from cep import selectors, services
+from cep.api.serializers import BeneficiarySerializer, ParcoursSerializer, ServiceSerializer
+from cep.models import Parcours, Service
+from cep.roles import COUNSEL
+
+
+def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """Field-keyed errors from a service become DRF's field-level 400 body."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+class OperatorViewSetMixin:
+    permission_required = COUNSEL
+
+    def client_ip(self) -> str | None:
+        return self.request.META.get("REMOTE_ADDR")
+
+
+class BeneficiaryViewSet(
+    OperatorViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Les bénéficiaires de l'opérateur du jeton."""
+
+    serializer_class = BeneficiarySerializer
+
+    def get_queryset(self):
+        return selectors.beneficiaries_visible_to(self.request.membership)
+
+    def retrieve(self, request, *args, **kwargs):
+        beneficiary = self.get_object()
+        services.record_beneficiary_read(
+            membership=request.membership, beneficiary=beneficiary, ip_address=self.client_ip()
+        )
+        return Response(self.get_serializer(beneficiary).data)
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = services.create_beneficiary(
+                membership=self.request.membership,
+                ip_address=self.client_ip(),
+                **serializer.validated_data,
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+    def perform_update(self, serializer):
+        changes = dict(serializer.validated_data)
+        changes.pop("entry_level", None)
+        try:
+            serializer.instance = services.update_beneficiary(
+                membership=self.request.membership,
+                beneficiary=serializer.instance,
+                ip_address=self.client_ip(),
+                **changes,
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class ParcoursFilter(filters.FilterSet):
+    # Declared, not generated from Meta.fields: django-filter inspects the default manager at
+    # import time, outside any scope, and a ModelChoiceFilter would read the related table.
+    beneficiary = filters.NumberFilter(field_name="beneficiary_id")
+    referent = filters.NumberFilter(field_name="referent_id")
+    current_level = filters.NumberFilter()
+
+    class Meta:
+        model = Parcours
+        fields = []
+
+
+class ParcoursViewSet(OperatorViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Les parcours de l'opérateur du jeton (lecture seule)."""
+
+    serializer_class = ParcoursSerializer
+    filterset_class = ParcoursFilter
+
+    def get_queryset(self):
+        return selectors.parcours_visible_to(self.request.membership)
+
+
+class ServiceFilter(filters.FilterSet):
+    parcours = filters.NumberFilter(field_name="parcours_id")
+    kind = filters.ChoiceFilter(choices=Service.Kind.choices)
+    channel = filters.ChoiceFilter(choices=Service.Channel.choices)
+    level = filters.NumberFilter()
+
+    class Meta:
+        model = Service
+        fields = []
+
+
+class ServiceViewSet(
+    OperatorViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Les prestations délivrées ; une prestation se crée au niveau actuel du parcours."""
+
+    serializer_class = ServiceSerializer
+    filterset_class = ServiceFilter
+
+    def get_queryset(self):
+        return selectors.services_visible_to(self.request.membership)
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = services.record_service(
+                membership=self.request.membership,
+                ip_address=self.client_ip(),
+                **serializer.validated_data,
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CepConfig(AppConfig):
+    name = "cep"
+    verbose_name = "CEP — socle"

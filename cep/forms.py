@@ -1,0 +1,60 @@
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from cep.models import Beneficiary, Level, Service
+from cep.services import BENEFICIARY_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class BeneficiaryForm(DsfrBaseForm, forms.ModelForm):
+    """Parses and validates the fields; the eligibility rule and the save are the service's."""
+
+    class Meta:
+        model = Beneficiary
+        fields = list(BENEFICIARY_FIELDS)
+        widgets = {"birth_date": DateInput()}
+        help_texts = {
+            "phone": "Par exemple 06 12 34 56 78.",
+            "employment_status": (
+                "Le CEP est ouvert à tous les actifs ; les élèves, étudiants et retraités sans "
+                "activité professionnelle relèvent d'autres services."
+            ),
+        }
+        error_messages = {
+            "birth_date": {"invalid": "Saisissez une date valide, par exemple 14/07/1985."},
+            "email": {
+                "invalid": "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
+            },
+            "employment_status": {
+                "invalid_choice": "Choisissez une situation dans la liste proposée."
+            },
+        }
+
+
+class NewBeneficiaryForm(BeneficiaryForm):
+    entry_level = forms.TypedChoiceField(
+        label="Niveau d'entrée dans le CEP",
+        choices=Level.choices,
+        coerce=int,
+        initial=Level.ACCUEIL,
+        help_text="Une personne au projet mûr peut entrer directement au niveau 3.",
+    )
+
+
+class ServiceForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["kind", "channel", "delivered_on", "duration_minutes", "notes"]
+        widgets = {
+            "delivered_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "duration_minutes": forms.NumberInput(attrs={"min": 1, "max": 600}),
+        }
+        help_texts = {"notes": "Visibles des seuls conseillers de votre opérateur."}
+        error_messages = {"delivered_on": {"invalid": "Saisissez une date valide."}}

@@ -1,0 +1,78 @@
+"""Resolves who acts for which operator, and runs the whole request inside that operator's scope."""
+
+from django.http import Http404
+from django_scopes import scope, scopes_disabled
+from guardian.core import ObjectPermissionChecker
+
+from cep.models import ApiToken, Membership
+
+ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
+ADMIN_PATH = "/admin/"
+API_PATH = "/api/"
+
+
+def api_token_key(request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    keyword, _, key = header.partition(" ")
+    if keyword.lower() in {"token", "bearer"} and key.strip():
+        return key.strip()
+    return None
+
+
+def operator_permissions(user, operator) -> frozenset[str]:
+    """Computed once per request; guardian reads the direct-FK permission tables."""
+    checker = ObjectPermissionChecker(user)
+    return frozenset(f"cep.{codename}" for codename in checker.get_perms(operator))
+
+
+def choose_membership(memberships: list[Membership], wanted_id) -> Membership | None:
+    for membership in memberships:
+        if membership.pk == wanted_id:
+            return membership
+    return memberships[0] if memberships else None
+
+
+class TenancyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.operator = None
+        request.memberships = []
+        request.operator_permissions = frozenset()
+        request.api_token = None
+
+        if request.path.startswith(ADMIN_PATH):
+            # The Django admin is for platform staff only and spans every operator on purpose;
+            # for anybody else it does not exist.
+            if not (request.user.is_authenticated and request.user.is_superuser):
+                raise Http404
+            with scopes_disabled():
+                return self.get_response(request)
+
+        if request.path.startswith(API_PATH) and (key := api_token_key(request)):
+            token = ApiToken.for_authentication.active_by_key(key)
+            if token is not None:
+                request.user = token.membership.user
+                request.api_token = token
+                request.memberships = [token.membership]
+                # A token is not a browser session: CSRF does not apply to it.
+                request._dont_enforce_csrf_checks = True
+                return self._run_as(request, token.membership)
+            return self.get_response(request)
+
+        if request.user.is_authenticated:
+            request.memberships = list(Membership.for_login.of_user(request.user))
+            wanted = request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY)
+            membership = choose_membership(request.memberships, wanted)
+            if membership is not None:
+                return self._run_as(request, membership)
+        return self.get_response(request)
+
+    def _run_as(self, request, membership: Membership):
+        request.membership = membership
+        request.operator = membership.operator
+        request.operator_permissions = operator_permissions(request.user, membership.operator)
+        with scope(operator=membership.operator_id):
+            return self.get_response(request)

@@ -1,0 +1,507 @@
+"""Core models: the tenant (operator), its people and the CEP path.
+
+Every table holding personal or casework data carries a non-null ``operator`` column and a scoped
+manager: a query made without an active scope raises ``ScopeError`` instead of returning every
+operator's rows. The column is denormalised onto child rows (services, assignments...) so the scope,
+the indexes and row-level security read it without a join.
+"""
+
+import hashlib
+import secrets
+import unicodedata
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_scopes import ScopedManager
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cep.nomenclatures import (
+    DEPARTEMENT_CHOICES,
+    DiplomaLevel,
+    EmploymentStatus,
+    PcsGroup,
+    Region,
+    Sex,
+)
+
+
+def normalize_for_search(text: str) -> str:
+    """Lower case without accents, so "Éloïse" is found by "eloise"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte exactement 14 chiffres.")
+postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte exactement 5 chiffres.")
+phone_validator = RegexValidator(
+    r"^(?:\+33|0033|0)[1-9](?:[ .-]?\d{2}){4}$",
+    "Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.",
+)
+
+
+def validate_birth_date(value: date) -> None:
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError("La date de naissance ne peut pas être dans le futur.")
+    if value.year < 1900:
+        raise ValidationError("Vérifiez l'année de naissance : elle est antérieure à 1900.")
+    if (today.year - value.year) - ((today.month, today.day) < (value.month, value.day)) < 15:
+        raise ValidationError(
+            "Une personne de moins de 15 ans ne peut pas être active : vérifiez la date."
+        )
+
+
+class Operator(models.Model):
+    class Kind(models.TextChoices):
+        FRANCE_TRAVAIL = "france_travail", "France Travail"
+        CAP_EMPLOI = "cap_emploi", "Cap emploi"
+        APEC = "apec", "Apec"
+        MISSION_LOCALE = "mission_locale", "Mission locale"
+        REGIONAL = "operateur_regional", "Opérateur régional (actifs occupés)"
+
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type d'opérateur", max_length=32, choices=Kind.choices)
+    region = models.CharField("région", max_length=2, choices=Region.choices)
+    siret = models.CharField("SIRET", max_length=14, validators=[siret_validator], blank=True)
+    logo = models.ImageField("logo", upload_to="operator-logos/", blank=True)
+    delivers_training = models.BooleanField(
+        "dispense des formations",
+        default=False,
+        help_text="Un opérateur régional ne peut pas dispenser de formation (impartialité).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "opérateur"
+        ordering = ["name"]
+        permissions = [
+            ("counsel_beneficiaries", "Conseiller les bénéficiaires de l'opérateur"),
+            ("review_caseload", "Superviser les portefeuilles de l'opérateur"),
+            ("manage_operator", "Administrer l'opérateur"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="operateur_regional", delivers_training=True),
+                name="regional_operator_delivers_no_training",
+                violation_error_message=(
+                    "Un opérateur régional du CEP ne peut pas dispenser de formation."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OperatorUserPermission(UserObjectPermissionBase):
+    """Direct foreign key: guardian's generic table measured 10-30x slower."""
+
+    content_object = models.ForeignKey(Operator, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "permission d'un utilisateur sur un opérateur"
+
+
+class OperatorGroupPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Operator, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = "permission d'un groupe sur un opérateur"
+
+
+class Site(models.Model):
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField("nom", max_length=200)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postcode = models.CharField(
+        "code postal", max_length=5, validators=[postcode_validator], blank=True
+    )
+    commune = models.CharField("commune", max_length=150)
+    departement = models.CharField("département", max_length=3, choices=DEPARTEMENT_CHOICES)
+    accessibility_notes = models.TextField("accessibilité", blank=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "site d'accueil"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.commune})"
+
+
+class MembershipLoginManager(models.Manager):
+    """The one read of memberships across operators: a user's own, to pick the active one.
+
+    It runs before any scope exists (the scope is what it decides), and always filters by user.
+    """
+
+    def of_user(self, user) -> models.QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .filter(user=user, is_active=True)
+            .select_related("operator")
+            .order_by("operator__name", "pk")
+        )
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        CONSEILLER = "conseiller", "Conseiller"
+        MANAGER = "manager", "Manager"
+        ADMIN = "admin", "Administrateur"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("rôle", max_length=16, choices=Role.choices)
+    sites = models.ManyToManyField(Site, blank=True, verbose_name="sites")
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(operator="operator")
+    for_login = MembershipLoginManager()
+
+    class Meta:
+        verbose_name = "habilitation"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "operator"], name="one_membership_per_operator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} — {self.get_role_display()} ({self.operator.name})"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Beneficiary(models.Model):
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="beneficiaries")
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    search_name = models.CharField(max_length=201, editable=False, db_index=False)
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    birth_date = models.DateField("date de naissance", validators=[validate_birth_date])
+    email = models.EmailField("adresse électronique", blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True, validators=[phone_validator])
+    postcode = models.CharField(
+        "code postal", max_length=5, blank=True, validators=[postcode_validator]
+    )
+    departement = models.CharField(
+        "département de résidence", max_length=3, choices=DEPARTEMENT_CHOICES
+    )
+    employment_status = models.CharField(
+        "situation professionnelle", max_length=32, choices=EmploymentStatus.choices
+    )
+    pcs_group = models.CharField(
+        "catégorie socioprofessionnelle", max_length=1, choices=PcsGroup.choices, blank=True
+    )
+    diploma_level = models.CharField(
+        "niveau de diplôme le plus élevé", max_length=1, choices=DiplomaLevel.choices, blank=True
+    )
+    rqth = models.BooleanField(
+        "reconnaissance de la qualité de travailleur handicapé", default=False
+    )
+    qpv_resident = models.BooleanField("réside dans un quartier prioritaire (QPV)", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "bénéficiaire"
+        indexes = [models.Index(fields=["operator", "search_name"], name="beneficiary_search_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalize_for_search(f"{self.last_name} {self.first_name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Level(models.IntegerChoices):
+    ACCUEIL = 1, "Niveau 1 — accueil individualisé"
+    CONSEIL = 2, "Niveau 2 — conseil personnalisé"
+    ACCOMPAGNEMENT = 3, "Niveau 3 — accompagnement à la mise en œuvre"
+
+
+class ParcoursQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+    def closed(self):
+        return self.filter(closed_on__isnull=False)
+
+
+class Parcours(models.Model):
+    class Autonomy(models.TextChoices):
+        AUTONOMOUS = "autonome", "Autonome"
+        NEEDS_SUPPORT = "appui", "A besoin d'appui"
+        REINFORCED = "renforce", "Accompagnement renforcé"
+
+    class ProjectMaturity(models.TextChoices):
+        EMERGING = "emergent", "Projet émergent"
+        BUILDING = "en_construction", "Projet en construction"
+        MATURE = "mature", "Projet mature"
+
+    class ClosingReason(models.TextChoices):
+        COMPLETED = "acheve", "Parcours achevé"
+        ROUTED = "oriente", "Orienté vers une autre structure"
+        STOPPED = "abandon", "Arrêt à l'initiative du bénéficiaire"
+        NO_CONTACT = "sans_nouvelles", "Sans nouvelles du bénéficiaire"
+        INELIGIBLE = "inegible", "Ne relève plus du CEP"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="parcours")
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, related_name="parcours", verbose_name="bénéficiaire"
+    )
+    referent = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        related_name="parcours_followed",
+        null=True,
+        blank=True,
+        verbose_name="conseiller référent",
+    )
+    entry_level = models.PositiveSmallIntegerField("niveau d'entrée", choices=Level.choices)
+    current_level = models.PositiveSmallIntegerField("niveau actuel", choices=Level.choices)
+    autonomy = models.CharField(
+        "degré d'autonomie", max_length=16, choices=Autonomy.choices, blank=True
+    )
+    project_maturity = models.CharField(
+        "maturité du projet", max_length=16, choices=ProjectMaturity.choices, blank=True
+    )
+    opened_on = models.DateField("ouvert le")
+    closed_on = models.DateField("clos le", null=True, blank=True)
+    closing_reason = models.CharField(
+        "motif de clôture", max_length=16, choices=ClosingReason.choices, blank=True
+    )
+    last_contact_on = models.DateField("dernier contact", null=True, blank=True)
+
+    objects = ScopedManager(models.Manager.from_queryset(ParcoursQuerySet), operator="operator")
+
+    class Meta:
+        verbose_name = "parcours"
+        verbose_name_plural = "parcours"
+        indexes = [
+            models.Index(
+                fields=["operator", "referent", "-opened_on", "-id"], name="parcours_caseload_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(current_level__gte=models.F("entry_level")),
+                name="parcours_level_never_below_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="parcours_closed_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closing_reason="")
+                | Q(closed_on__isnull=False) & ~Q(closing_reason=""),
+                name="parcours_closing_reason_iff_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Parcours de {self.beneficiary} ouvert le {self.opened_on:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class ReferentAssignment(models.Model):
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT)
+    parcours = models.ForeignKey(
+        Parcours, on_delete=models.CASCADE, related_name="referent_assignments"
+    )
+    referent = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField("motif", max_length=300, blank=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "désignation de référent"
+        ordering = ["assigned_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referent} depuis le {self.assigned_at:%d/%m/%Y}"
+
+
+class Service(models.Model):
+    """A service delivered to the beneficiary of a parcours: what the indicators count."""
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL_INTERVIEW = "entretien_individuel", "Entretien individuel"
+        COLLECTIVE_WORKSHOP = "atelier_collectif", "Atelier collectif"
+        INFORMATION_SESSION = "information_collective", "Session d'information collective"
+        EXTERNAL_SERVICE = "prestation_externe", "Prestation externe"
+
+    class Channel(models.TextChoices):
+        ON_SITE = "sur_site", "Sur site"
+        PHONE = "telephone", "Téléphone"
+        VIDEO = "visio", "Visioconférence"
+        WRITTEN = "ecrit", "Écrit (courriel, courrier)"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT)
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="services")
+    level = models.PositiveSmallIntegerField("niveau", choices=Level.choices)
+    kind = models.CharField("type de prestation", max_length=32, choices=Kind.choices)
+    channel = models.CharField("modalité", max_length=16, choices=Channel.choices)
+    delivered_on = models.DateField("date")
+    duration_minutes = models.PositiveSmallIntegerField(
+        "durée (minutes)", validators=[MinValueValidator(1)]
+    )
+    counsellor = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name="conseiller"
+    )
+    notes = models.TextField("notes confidentielles", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "prestation"
+        indexes = [models.Index(fields=["parcours", "delivered_on"], name="service_parcours_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1), name="service_duration_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.delivered_on:%d/%m/%Y}"
+
+
+class Consent(models.Model):
+    class Purpose(models.TextChoices):
+        SHARE_WITH_OPERATOR = "partage_operateur", "Partage du dossier avec un autre opérateur"
+        SYNTHESIS_BY_EMAIL = "synthese_courriel", "Recevoir la synthèse par courriel"
+        FOLLOW_UP_SURVEY = "enquete_suivi", "Répondre à l'enquête de suivi à 6 mois"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT)
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField("objet", max_length=32, choices=Purpose.choices)
+    given_at = models.DateTimeField("donné le")
+    withdrawn_at = models.DateTimeField("retiré le", null=True, blank=True)
+    evidence = models.CharField("preuve du recueil", max_length=300)
+    recorded_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "consentement"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} — {self.beneficiary}"
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        READ = "read", "Consultation"
+        CREATE = "create", "Création"
+        UPDATE = "update", "Modification"
+        DELETE = "delete", "Suppression"
+        EXPORT = "export", "Export"
+        DOWNLOAD = "download", "Téléchargement"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    # The person the record is about, kept so "who saw my file" is one indexed read.
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "événement d'audit"
+        indexes = [models.Index(fields=["operator", "beneficiary", "-at"], name="audit_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type} {self.object_id}"
+
+
+class ApiTokenAuthManager(models.Manager):
+    """Authentication runs before the scope exists: the token is what tells the operator."""
+
+    def active_by_key(self, key: str):
+        return (
+            super()
+            .get_queryset()
+            .filter(key_digest=ApiToken.digest(key), revoked_at__isnull=True)
+            .filter(membership__is_active=True)
+            .select_related("membership__operator", "membership__user")
+            .first()
+        )
+
+
+class ApiToken(models.Model):
+    """A token for an operator's information system; it acts as one membership, nothing more.
+
+    Only the SHA-256 of the key is stored: the key is shown once, at creation.
+    """
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField("libellé", max_length=100)
+    key_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(operator="operator")
+    for_authentication = ApiTokenAuthManager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+
+    def __str__(self) -> str:
+        return self.label
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return secrets.token_urlsafe(32)

@@ -1,0 +1,325 @@
+"""State-changing operations of the core: one transaction each, the actor explicit, audit written.
+
+Views and API views parse input and call these; they never save models themselves. Validation
+errors are raised as Django ``ValidationError`` keyed by field, so a form shows them next to the
+field and the API answers a field-level 400, from the same rule.
+"""
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cep.audit import log_event
+from cep.models import (
+    AuditEvent,
+    Beneficiary,
+    Level,
+    Membership,
+    Operator,
+    Parcours,
+    ReferentAssignment,
+    Service,
+)
+from cep.nomenclatures import check_eligibility
+from cep.roles import ALL_OPERATOR_PERMISSIONS, ROLE_PERMISSIONS
+
+BENEFICIARY_FIELDS = (
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "email",
+    "phone",
+    "postcode",
+    "departement",
+    "employment_status",
+    "pcs_group",
+    "diploma_level",
+    "rqth",
+    "qpv_resident",
+)
+
+
+def _sync_role_permissions(membership: Membership) -> None:
+    granted = ROLE_PERMISSIONS[membership.role] if membership.is_active else frozenset()
+    for permission in ALL_OPERATOR_PERMISSIONS:
+        if permission in granted:
+            assign_perm(permission, membership.user, membership.operator)
+        else:
+            remove_perm(permission, membership.user, membership.operator)
+
+
+@transaction.atomic
+def grant_membership(
+    *,
+    operator: Operator,
+    user: AbstractBaseUser,
+    role: str,
+    granted_by: Membership | None = None,
+) -> Membership:
+    """Give a user a role in an operator (or change it): the role becomes guardian permissions."""
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": "Rôle inconnu."})
+    membership, _ = Membership.objects.with_scope(operator=operator.pk).update_or_create(
+        user=user, operator=operator, defaults={"role": role, "is_active": True}
+    )
+    _sync_role_permissions(membership)
+    if granted_by is not None:
+        log_event(
+            membership=granted_by,
+            action=AuditEvent.Action.UPDATE,
+            obj=membership,
+            details={"role": role},
+        )
+    return membership
+
+
+@transaction.atomic
+def deactivate_membership(*, membership: Membership, deactivated_by: Membership) -> Membership:
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    _sync_role_permissions(membership)
+    log_event(
+        membership=deactivated_by,
+        action=AuditEvent.Action.UPDATE,
+        obj=membership,
+        details={"is_active": False},
+    )
+    return membership
+
+
+def _check_beneficiary(beneficiary: Beneficiary) -> None:
+    """Model validation plus the eligibility rule, every error keyed by its field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        beneficiary.full_clean(exclude=["operator"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if "employment_status" not in errors:
+        verdict = check_eligibility(beneficiary.employment_status)
+        if not verdict.eligible:
+            errors["employment_status"] = [verdict.reason]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_beneficiary(
+    *,
+    membership: Membership,
+    first_name: str,
+    last_name: str,
+    sex: str,
+    birth_date: date,
+    departement: str,
+    employment_status: str,
+    email: str = "",
+    phone: str = "",
+    postcode: str = "",
+    pcs_group: str = "",
+    diploma_level: str = "",
+    rqth: bool = False,
+    qpv_resident: bool = False,
+    entry_level: int = Level.ACCUEIL,
+    opened_on: date | None = None,
+    ip_address: str | None = None,
+) -> Beneficiary:
+    """Record an eligible person and open their parcours, followed by the acting counsellor."""
+    beneficiary = Beneficiary(
+        operator_id=membership.operator_id,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        sex=sex,
+        birth_date=birth_date,
+        departement=departement,
+        employment_status=employment_status,
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        postcode=postcode.strip(),
+        pcs_group=pcs_group,
+        diploma_level=diploma_level,
+        rqth=rqth,
+        qpv_resident=qpv_resident,
+    )
+    _check_beneficiary(beneficiary)
+    if entry_level not in Level.values:
+        raise ValidationError({"entry_level": "Niveau d'entrée inconnu."})
+    beneficiary.save()
+    parcours = open_parcours(
+        membership=membership,
+        beneficiary=beneficiary,
+        entry_level=entry_level,
+        opened_on=opened_on or timezone.localdate(),
+    )
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.CREATE,
+        obj=beneficiary,
+        beneficiary=beneficiary,
+        ip_address=ip_address,
+        details={"parcours": parcours.pk},
+    )
+    return beneficiary
+
+
+@transaction.atomic
+def update_beneficiary(
+    *,
+    membership: Membership,
+    beneficiary: Beneficiary,
+    ip_address: str | None = None,
+    **changes,
+) -> Beneficiary:
+    unknown = set(changes) - set(BENEFICIARY_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a beneficiary field: {', '.join(sorted(unknown))}")
+    # Compare with the stored row, locked: the caller's instance may already carry the new values
+    # (a ModelForm writes them during validation).
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(beneficiary, name) != value)
+    for name in changed:
+        setattr(beneficiary, name, changes[name])
+    _check_beneficiary(beneficiary)
+    if changed:
+        beneficiary.save(update_fields=[*changed, "updated_at"])
+        # Field names only: the audit trail must not become a second copy of the file.
+        log_event(
+            membership=membership,
+            action=AuditEvent.Action.UPDATE,
+            obj=beneficiary,
+            beneficiary=beneficiary,
+            ip_address=ip_address,
+            details={"fields": changed},
+        )
+    return beneficiary
+
+
+@transaction.atomic
+def open_parcours(
+    *,
+    membership: Membership,
+    beneficiary: Beneficiary,
+    entry_level: int,
+    opened_on: date,
+) -> Parcours:
+    if beneficiary.parcours.open().exists():
+        raise ValidationError("Cette personne a déjà un parcours en cours.")
+    parcours = Parcours.objects.create(
+        operator_id=membership.operator_id,
+        beneficiary=beneficiary,
+        referent=membership,
+        entry_level=entry_level,
+        current_level=entry_level,
+        opened_on=opened_on,
+    )
+    ReferentAssignment.objects.create(
+        operator_id=membership.operator_id,
+        parcours=parcours,
+        referent=membership,
+        assigned_by=membership,
+        reason="Ouverture du parcours",
+    )
+    return parcours
+
+
+@transaction.atomic
+def close_parcours(
+    *,
+    membership: Membership,
+    parcours: Parcours,
+    closed_on: date,
+    reason: str,
+    ip_address: str | None = None,
+) -> Parcours:
+    if not parcours.is_open:
+        raise ValidationError("Ce parcours est déjà clos.")
+    if reason not in Parcours.ClosingReason.values:
+        raise ValidationError({"closing_reason": "Choisissez un motif de clôture dans la liste."})
+    if closed_on < parcours.opened_on or closed_on > timezone.localdate():
+        raise ValidationError(
+            {"closed_on": "La date de clôture doit être comprise entre l'ouverture et aujourd'hui."}
+        )
+    parcours.closed_on = closed_on
+    parcours.closing_reason = reason
+    parcours.save(update_fields=["closed_on", "closing_reason"])
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.UPDATE,
+        obj=parcours,
+        beneficiary=parcours.beneficiary,
+        ip_address=ip_address,
+        details={"closed_on": closed_on.isoformat(), "closing_reason": reason},
+    )
+    return parcours
+
+
+@transaction.atomic
+def record_service(
+    *,
+    membership: Membership,
+    parcours: Parcours,
+    kind: str,
+    channel: str,
+    delivered_on: date,
+    duration_minutes: int,
+    notes: str = "",
+    ip_address: str | None = None,
+) -> Service:
+    """Record a service delivered at the parcours' current level; it is the last contact."""
+    if not parcours.is_open:
+        raise ValidationError("Ce parcours est clos : il n'accepte plus de prestation.")
+    service = Service(
+        operator_id=membership.operator_id,
+        parcours=parcours,
+        level=parcours.current_level,
+        kind=kind,
+        channel=channel,
+        delivered_on=delivered_on,
+        duration_minutes=duration_minutes,
+        counsellor=membership,
+        notes=notes.strip(),
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        service.full_clean(exclude=["operator", "parcours", "counsellor"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if "delivered_on" not in errors:
+        if delivered_on > timezone.localdate():
+            errors["delivered_on"] = ["Une prestation se saisit une fois réalisée : date future."]
+        elif delivered_on < parcours.opened_on:
+            errors["delivered_on"] = [
+                f"Le parcours a été ouvert le {parcours.opened_on:%d/%m/%Y} : "
+                "la prestation ne peut pas être antérieure."
+            ]
+    if errors:
+        raise ValidationError(errors)
+    service.save()
+    if parcours.last_contact_on is None or delivered_on > parcours.last_contact_on:
+        parcours.last_contact_on = delivered_on
+        parcours.save(update_fields=["last_contact_on"])
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.CREATE,
+        obj=service,
+        beneficiary=parcours.beneficiary,
+        ip_address=ip_address,
+    )
+    return service
+
+
+def record_beneficiary_read(
+    *, membership: Membership, beneficiary: Beneficiary, ip_address: str | None = None
+) -> AuditEvent:
+    """Every read of a person's file is traced, so an operator can say who saw it."""
+    return log_event(
+        membership=membership,
+        action=AuditEvent.Action.READ,
+        obj=beneficiary,
+        beneficiary=beneficiary,
+        ip_address=ip_address,
+    )

@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cep import views
+from cep.api.urls import router
+from cep.auth_forms import LoginForm, PasswordResetRequestForm, SetNewPasswordForm
+
+auth_patterns = [
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+            extra_context={"title": "Connexion"},
+        ),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetRequestForm,
+            extra_context={"title": "Mot de passe oublié"},
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(extra_context={"title": "Courriel envoyé"}),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=SetNewPasswordForm,
+            extra_context={"title": "Nouveau mot de passe"},
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/termine/",
+        auth_views.PasswordResetCompleteView.as_view(
+            extra_context={"title": "Mot de passe modifié"}
+        ),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sante/", views.healthcheck, name="healthcheck"),
+    path("espace/", views.SwitchMembershipView.as_view(), name="switch_membership"),
+    path("beneficiaires/", views.CaseloadView.as_view(), name="caseload"),
+    path(
+        "beneficiaires/nouveau/", views.BeneficiaryCreateView.as_view(), name="beneficiary_create"
+    ),
+    path(
+        "beneficiaires/<int:beneficiary_pk>/",
+        views.BeneficiaryDetailView.as_view(),
+        name="beneficiary_detail",
+    ),
+    path(
+        "beneficiaires/<int:beneficiary_pk>/modifier/",
+        views.BeneficiaryUpdateView.as_view(),
+        name="beneficiary_update",
+    ),
+    path(
+        "parcours/<int:parcours_pk>/prestations/nouvelle/",
+        views.ServiceCreateView.as_view(),
+        name="service_create",
+    ),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
+    path(
+        "api/docs/",
+        login_not_required(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
+    path("admin/", admin.site.urls),
+    *auth_patterns,
+]

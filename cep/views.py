@@ -1,0 +1,213 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from cep import selectors, services
+from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
+from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+from cep.mixins import OperatorPermissionRequiredMixin
+from cep.models import Level, Parcours
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def home(request):
+    if request.membership is not None:
+        return redirect("caseload")
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    return render(request, "cep/no_membership.html", status=200)
+
+
+@login_not_required
+def healthcheck(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class SwitchMembershipView(View):
+    """A user with several memberships chooses the operator they act for."""
+
+    def get(self, request):
+        if len(request.memberships) < 2:
+            raise Http404
+        return render(request, "cep/switch_membership.html", {"title": "Changer d'espace"})
+
+    def post(self, request):
+        try:
+            wanted = int(request.POST.get("membership", ""))
+        except ValueError:
+            raise Http404 from None
+        membership = next((m for m in request.memberships if m.pk == wanted), None)
+        if membership is None:
+            raise Http404
+        request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+        messages.success(request, f"Vous agissez maintenant pour {membership.operator.name}.")
+        return redirect("caseload")
+
+
+class CaseloadView(OperatorPermissionRequiredMixin, TemplateView):
+    template_name = "cep/caseload.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET
+        search = query.get("q", "")[:100]
+        state = query.get("etat", "open")
+        if state not in {"open", "closed", "all"}:
+            state = "open"
+        try:
+            level = int(query.get("niveau", ""))
+        except ValueError:
+            level = None
+        if level not in Level.values:
+            level = None
+        page = selectors.caseload(
+            membership=self.request.membership,
+            search=search,
+            level=level,
+            state=state,
+            after=selectors.CaseloadCursor.decode(query.get("apres")),
+        )
+        next_query = None
+        if page.next_cursor is not None:
+            params = query.copy()
+            params["apres"] = page.next_cursor.encode()
+            next_query = params.urlencode()
+        return super().get_context_data(
+            title="Mon portefeuille",
+            page=page,
+            search=search,
+            state=state,
+            level=level,
+            levels=Level.choices,
+            next_query=next_query,
+            is_first_page="apres" in query,
+            **kwargs,
+        )
+
+
+class BeneficiaryCreateView(OperatorPermissionRequiredMixin, View):
+    template_name = "cep/beneficiary_form.html"
+
+    def get(self, request):
+        return self._render(NewBeneficiaryForm())
+
+    def post(self, request):
+        form = NewBeneficiaryForm(request.POST)
+        if form.is_valid():
+            try:
+                beneficiary = services.create_beneficiary(
+                    membership=request.membership,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{beneficiary.full_name} a été enregistré(e).")
+                return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        context = {"form": form, "title": "Nouveau bénéficiaire", "is_new": True}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class BeneficiaryUpdateView(OperatorPermissionRequiredMixin, View):
+    template_name = "cep/beneficiary_form.html"
+
+    def get_beneficiary(self, pk):
+        return get_object_or_404(selectors.beneficiaries_visible_to(self.request.membership), pk=pk)
+
+    def get(self, request, beneficiary_pk):
+        beneficiary = self.get_beneficiary(beneficiary_pk)
+        return self._render(BeneficiaryForm(instance=beneficiary), beneficiary)
+
+    def post(self, request, beneficiary_pk):
+        beneficiary = self.get_beneficiary(beneficiary_pk)
+        form = BeneficiaryForm(request.POST, instance=beneficiary)
+        if form.is_valid():
+            try:
+                services.update_beneficiary(
+                    membership=request.membership,
+                    beneficiary=beneficiary,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Les informations ont été mises à jour.")
+                return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
+        return self._render(form, beneficiary, status=400)
+
+    def _render(self, form, beneficiary, status=200):
+        context = {
+            "form": form,
+            "beneficiary": beneficiary,
+            "title": f"Modifier — {beneficiary.full_name}",
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class BeneficiaryDetailView(OperatorPermissionRequiredMixin, View):
+    def get(self, request, beneficiary_pk):
+        beneficiary = selectors.beneficiary_file(membership=request.membership, pk=beneficiary_pk)
+        services.record_beneficiary_read(
+            membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
+        )
+        context = {
+            "title": beneficiary.full_name,
+            "beneficiary": beneficiary,
+            "open_parcours": selectors.open_parcours_of(beneficiary),
+        }
+        return render(request, "cep/beneficiary_detail.html", context)
+
+
+class ServiceCreateView(OperatorPermissionRequiredMixin, View):
+    template_name = "cep/service_form.html"
+
+    def get_parcours(self, pk) -> Parcours:
+        return get_object_or_404(
+            selectors.parcours_visible_to(self.request.membership).select_related("beneficiary"),
+            pk=pk,
+        )
+
+    def get(self, request, parcours_pk):
+        parcours = self.get_parcours(parcours_pk)
+        return self._render(ServiceForm(), parcours)
+
+    def post(self, request, parcours_pk):
+        parcours = self.get_parcours(parcours_pk)
+        form = ServiceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_service(
+                    membership=request.membership,
+                    parcours=parcours,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "La prestation a été enregistrée.")
+                url = reverse(
+                    "beneficiary_detail", kwargs={"beneficiary_pk": parcours.beneficiary_id}
+                )
+                return redirect(f"{url}#parcours-{parcours.pk}")
+        return self._render(form, parcours, status=400)
+
+    def _render(self, form, parcours, status=200):
+        context = {
+            "form": form,
+            "parcours": parcours,
+            "title": f"Nouvelle prestation — {parcours.beneficiary.full_name}",
+        }
+        return render(self.request, self.template_name, context, status=status)

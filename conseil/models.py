@@ -1,0 +1,1 @@
+"""Level 2: project, skills, matching jobs (ROME), feasibility, strategy."""

@@ -1,0 +1,1 @@
+"""The common indicator set and its periodic snapshots."""

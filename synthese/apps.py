@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SyntheseConfig(AppConfig):
+    name = "synthese"
+    verbose_name = "Document de synthèse"

@@ -1,0 +1,1 @@
+"""The common-model synthesis document and its PDF rendering."""
