@@ -1,7 +1,14 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from cep.models import Beneficiary, Level, Service
+from cep.models import (
+    CHOICE_INVALID_MESSAGE,
+    DATE_INVALID_MESSAGE,
+    EMAIL_INVALID_MESSAGE,
+    Beneficiary,
+    Level,
+    Service,
+)
 from cep.services import BENEFICIARY_FIELDS
 
 
@@ -27,13 +34,9 @@ class BeneficiaryForm(DsfrBaseForm, forms.ModelForm):
             ),
         }
         error_messages = {
-            "birth_date": {"invalid": "Saisissez une date valide, par exemple 14/07/1985."},
-            "email": {
-                "invalid": "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
-            },
-            "employment_status": {
-                "invalid_choice": "Choisissez une situation dans la liste proposée."
-            },
+            "birth_date": {"invalid": DATE_INVALID_MESSAGE},
+            "email": {"invalid": EMAIL_INVALID_MESSAGE},
+            "employment_status": {"invalid_choice": CHOICE_INVALID_MESSAGE},
         }
 
 

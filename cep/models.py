@@ -36,6 +36,11 @@ def normalize_for_search(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+# Wording shared by the HTML forms and the API, so both say the same thing for the same mistake.
+EMAIL_INVALID_MESSAGE = "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
+CHOICE_INVALID_MESSAGE = "Choisissez une situation dans la liste proposée."
+DATE_INVALID_MESSAGE = "Saisissez une date valide, par exemple 14/07/1985."
+
 siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte exactement 14 chiffres.")
 postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte exactement 5 chiffres.")
 phone_validator = RegexValidator(

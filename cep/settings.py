@@ -94,12 +94,14 @@ FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
 DSFR_MARK_OPTIONAL_FIELDS = True
 
 # --- Database: PostgreSQL in production and tests; SQLite only as the demo's fallback.
-SQLITE_FALLBACK_PATH = BASE_DIR / "var" / "demo.sqlite3"
+SQLITE_FALLBACK_PATH = Path(os.environ.get("CEP_SQLITE_PATH", BASE_DIR / "var" / "demo.sqlite3"))
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_FALLBACK_PATH}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+if not os.environ.get("DATABASE_URL"):
+    SQLITE_FALLBACK_PATH.parent.mkdir(parents=True, exist_ok=True)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -135,6 +137,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = DEBUG  # runserver and tests serve from the apps, no collectstatic needed
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
@@ -194,6 +198,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "cep.models.Level"},
 }
 
 PLATFORM_NAME = "Conseil en évolution professionnelle"

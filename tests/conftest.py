@@ -15,3 +15,18 @@ def _scopes_disabled_for_test_setup(request):
         return
     with scopes_disabled():
         yield
+
+
+@pytest.fixture
+def login_as(client):
+    """Log the test client in as the user of a membership, acting for its operator."""
+    from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+
+    def _login(membership):
+        client.force_login(membership.user)
+        session = client.session
+        session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+        session.save()
+        return client
+
+    return _login

@@ -85,7 +85,7 @@ class ParcoursFactory(factory.django.DjangoModelFactory):
 
     beneficiary = factory.SubFactory(BeneficiaryFactory)
     operator = factory.SelfAttribute("beneficiary.operator")
-    referent = None
+    referent = factory.LazyAttribute(lambda p: make_membership(operator=p.operator))
     entry_level = 1
     current_level = factory.SelfAttribute("entry_level")
     opened_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))

@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
-from cep.models import Beneficiary, Level, Parcours, Service
+from cep.models import (
+    CHOICE_INVALID_MESSAGE,
+    DATE_INVALID_MESSAGE,
+    EMAIL_INVALID_MESSAGE,
+    Beneficiary,
+    Level,
+    Parcours,
+    Service,
+)
 
 
 class BeneficiarySerializer(serializers.ModelSerializer):
@@ -34,6 +42,11 @@ class BeneficiarySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "email": {"error_messages": {"invalid": EMAIL_INVALID_MESSAGE}},
+            "employment_status": {"error_messages": {"invalid_choice": CHOICE_INVALID_MESSAGE}},
+            "birth_date": {"error_messages": {"invalid": DATE_INVALID_MESSAGE}},
+        }
 
 
 class ParcoursSerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from cep import selectors, services
 from cep.api.serializers import BeneficiarySerializer, ParcoursSerializer, ServiceSerializer
-from cep.models import Parcours, Service
+from cep.models import Beneficiary, Parcours, Service
 from cep.roles import COUNSEL
 
 
@@ -34,6 +34,7 @@ class BeneficiaryViewSet(
     """Les bénéficiaires de l'opérateur du jeton."""
 
     serializer_class = BeneficiarySerializer
+    queryset = Beneficiary.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self):
         return selectors.beneficiaries_visible_to(self.request.membership)
@@ -85,6 +86,7 @@ class ParcoursViewSet(OperatorViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Les parcours de l'opérateur du jeton (lecture seule)."""
 
     serializer_class = ParcoursSerializer
+    queryset = Parcours.objects.none()
     filterset_class = ParcoursFilter
 
     def get_queryset(self):
@@ -112,6 +114,7 @@ class ServiceViewSet(
     """Les prestations délivrées ; une prestation se crée au niveau actuel du parcours."""
 
     serializer_class = ServiceSerializer
+    queryset = Service.objects.none()
     filterset_class = ServiceFilter
 
     def get_queryset(self):

@@ -1,0 +1,281 @@
+"""Cross-tenant walk: every URL and API route, as every role of operator A, against operator B.
+
+The URL list comes from walking the resolver, so a route added later is walked without editing
+this file. Path parameters are filled with the ids of operator B's objects; such a URL must answer
+404 to A's staff. Every answer, whatever its status, must not contain any of B's identifying
+strings. Each URL is also requested with B's ids in the query string, where list filters read them.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from django_scopes import scope
+
+from cep import services
+from cep.models import (
+    ApiToken,
+    AuditEvent,
+    Beneficiary,
+    Consent,
+    Membership,
+    Parcours,
+    ReferentAssignment,
+    Service,
+    Site,
+)
+from tests.factories import OperatorFactory, make_membership
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = {"cep", "accueil", "conseil", "accompagnement", "synthese", "indicateurs"}
+METHODS = ("get", "post", "patch", "delete")
+ROLES = [Membership.Role.CONSEILLER, Membership.Role.MANAGER, Membership.Role.ADMIN]
+
+# Parameters that name no object; anything else must be an object of B (or the test fails).
+LITERAL_PARAMS = {
+    "format": "json",
+    "uidb64": "MQ",
+    "token": "cf1-0123456789abcdef",
+    "app_label": "cep",
+    "url": "cep/",
+    "content_type_id": "1",
+    # Admin paths of models outside the project (users, groups) and the r/ shortcut.
+    "object_id": "1",
+    "object_pk": "1",
+    "user_id": "1",
+    "group_id": "1",
+    "id": "1",
+}
+PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str  # the concatenated pattern text, e.g. "beneficiaires/<int:beneficiary_pk>/"
+    pattern: URLPattern
+
+    @property
+    def params(self) -> list[str]:
+        return [m.group("name") or m.group("rname") for m in PARAM.finditer(self.template)]
+
+
+def walk(patterns, prefix: str = ""):
+    for entry in patterns:
+        text = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + text)
+        elif isinstance(entry, URLPattern):
+            yield Route(template=prefix + text, pattern=entry)
+
+
+def all_routes() -> list[Route]:
+    return list(walk(get_resolver().url_patterns))
+
+
+def view_model(route: Route):
+    """The model a bare `pk` refers to: a DRF view's serializer model, or a Django view's model."""
+    func = route.pattern.callback
+    view_class = getattr(func, "cls", None) or getattr(func, "view_class", None)
+    serializer = getattr(view_class, "serializer_class", None)
+    if serializer is not None:
+        return serializer.Meta.model
+    return getattr(view_class, "model", None)
+
+
+def model_named(name: str):
+    for model in apps.get_models():
+        if model._meta.app_label in PROJECT_APPS and model._meta.model_name == name:
+            return model
+    return None
+
+
+def object_model(route: Route, param: str):
+    if param == "pk":
+        return view_model(route)
+    if param in ("object_id", "object_pk"):  # admin: .../<app_label>/<model_name>/<object_id>/
+        match = re.search(r"(\w+)/(\w+)/<(?:path:)?object_(?:id|pk)>", route.template)
+        if match and match.group(1) in PROJECT_APPS:
+            return apps.get_model(match.group(1), match.group(2))
+        return None
+    if param.endswith("_pk"):
+        return model_named(param.removesuffix("_pk").replace("_", ""))
+    return None
+
+
+def concrete_url(route: Route, b_objects: dict, missing: bool = False) -> tuple[str, bool]:
+    """The route's URL with B's ids (or ids that exist nowhere, when `missing`); the flag says
+    whether it names an object."""
+    names_an_object = False
+
+    def fill(match):
+        nonlocal names_an_object
+        name = match.group("name") or match.group("rname")
+        model = object_model(route, name)
+        if model is not None:
+            assert model in b_objects, f"{route.template}: no object of {model} for operator B"
+            names_an_object = True
+            return "999999999" if missing else str(b_objects[model].pk)
+        assert name in LITERAL_PARAMS, (
+            f"{route.template}: unknown path parameter {name!r}. Name object parameters "
+            "<model>_pk (or pk on a view with a model), or add a literal filler here."
+        )
+        return LITERAL_PARAMS[name]
+
+    url = PARAM.sub(fill, route.template)
+    url = url.replace("^", "").replace("$", "").replace("\\.", ".").replace("/?", "/")
+    return "/" + url.lstrip("/"), names_an_object
+
+
+@pytest.fixture
+def world():
+    """Operator A with staff in every role and its own file; operator B with one of everything."""
+    operator_a = OperatorFactory(name="Opérateur Alpha")
+    operator_b = OperatorFactory(name="Opérateur Bêta-Secret", regional=True)
+    staff_a = {role: make_membership(operator=operator_a, role=role) for role in ROLES}
+    staff_b = make_membership(operator=operator_b)
+    identity = {
+        "sex": "F",
+        "birth_date": timezone.localdate() - timedelta(days=40 * 365),
+        "departement": "35",
+        "employment_status": "salarie_cdi",
+        "opened_on": timezone.localdate() - timedelta(days=30),
+    }
+    with scope(operator=operator_a.pk):
+        services.create_beneficiary(
+            membership=staff_a[Membership.Role.CONSEILLER],
+            first_name="Alphonsine",
+            last_name="Alphaville",
+            **identity,
+        )
+    with scope(operator=operator_b.pk):
+        beneficiary = services.create_beneficiary(
+            membership=staff_b,
+            first_name="Zéphyrine",
+            last_name="Bétanoir",
+            email="zephyrine.betanoir@exemple.invalid",
+            phone="06 98 76 54 32",
+            **identity,
+        )
+        parcours = Parcours.objects.get(beneficiary=beneficiary)
+        service = services.record_service(
+            membership=staff_b,
+            parcours=parcours,
+            kind=Service.Kind.INDIVIDUAL_INTERVIEW,
+            channel=Service.Channel.PHONE,
+            delivered_on=timezone.localdate(),
+            duration_minutes=45,
+            notes="Note confidentielle Bétanoir",
+        )
+        site = Site.objects.create(
+            operator=operator_b, name="Site Bêta-Secret", commune="Brest", departement="29"
+        )
+        consent = Consent.objects.create(
+            operator=operator_b,
+            beneficiary=beneficiary,
+            purpose=Consent.Purpose.FOLLOW_UP_SURVEY,
+            given_at=timezone.now(),
+            evidence="Formulaire signé",
+        )
+        token = ApiToken.objects.create(
+            operator=operator_b, membership=staff_b, label="SI Bêta", key_digest="b" * 64
+        )
+        b_objects = {
+            type(obj): obj
+            for obj in [
+                beneficiary,
+                parcours,
+                service,
+                site,
+                consent,
+                token,
+                staff_b,
+                ReferentAssignment.objects.get(parcours=parcours),
+                AuditEvent.objects.filter(beneficiary=beneficiary).first(),
+            ]
+        }
+    b_objects[type(operator_b)] = operator_b
+    secrets = [
+        "Zéphyrine",
+        "Bétanoir",
+        "zephyrine.betanoir",
+        "06 98 76 54 32",
+        "Bêta-Secret",
+        "Note confidentielle",
+    ]
+    return {"staff_a": staff_a, "b_objects": b_objects, "secrets": secrets}
+
+
+def leaked(response, secrets) -> list[str]:
+    # Case-insensitive: pages print surnames in capitals.
+    body = response.content.decode(errors="replace").lower()
+    return [secret for secret in secrets if secret.lower() in body]
+
+
+def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
+    routes = all_routes()
+    assert len(routes) > 40, "the resolver walk found too few routes"
+    b_objects, secrets = world["b_objects"], world["secrets"]
+    query = "&".join(
+        f"{model._meta.model_name}={obj.pk}"
+        for model, obj in b_objects.items()
+        if model._meta.app_label in PROJECT_APPS
+    )
+    identities = [*ROLES, None]  # None: anonymous
+    walked, failures = 0, []
+    for route in routes:
+        url, names_an_object = concrete_url(route, b_objects)
+        nowhere_url, _ = concrete_url(route, b_objects, missing=True)
+        for role in identities:
+            for method in METHODS:
+                for target in (url, f"{url}?{query}"):
+                    client.logout()
+                    if role is not None:
+                        login_as(world["staff_a"][role])
+                    response = getattr(client, method)(target)
+                    walked += 1
+                    who = role or "anonymous"
+                    if leak := leaked(response, secrets):
+                        failures.append(f"{method.upper()} {target} as {who}: shows {leak}")
+                    status = response.status_code
+                    if status == 405:
+                        # A method the route refuses whatever the id says nothing about B: the
+                        # same request on an id that exists nowhere must be refused alike.
+                        client.logout()
+                        if role is not None:
+                            login_as(world["staff_a"][role])
+                        if getattr(client, method)(nowhere_url).status_code == 405:
+                            continue
+                    if names_an_object and role is not None and status != 404:
+                        failures.append(
+                            f"{method.upper()} {target} as {who}: {response.status_code}, not 404"
+                        )
+                    if role is None and names_an_object:
+                        login = response.status_code == 302 and "/connexion/" in response.url
+                        if not (login or response.status_code in (401, 403, 404)):
+                            failures.append(
+                                f"{method.upper()} {target} anonymous: {response.status_code}"
+                            )
+    assert not failures, "\n".join(failures)
+    assert walked >= len(routes) * len(METHODS) * 8
+
+
+def test_the_walk_reaches_real_pages(client, login_as, world):
+    """The walk can fail: A's own file is on A's caseload, and B's id is there in the URL list."""
+    client = login_as(world["staff_a"][Membership.Role.CONSEILLER])
+    assert "alphaville" in client.get("/beneficiaires/?etat=all").content.decode().lower()
+    templates = {route.template for route in all_routes()}
+    assert "beneficiaires/<int:beneficiary_pk>/" in templates
+    assert any(t.startswith("api/v1/^beneficiaries/(?P<pk>") for t in templates)
+
+
+def test_operator_b_sees_its_own_file(client, login_as, world):
+    """Counter-check of the walk: the same URL with B's own staff answers 200."""
+    beneficiary, staff_b = world["b_objects"][Beneficiary], world["b_objects"][Membership]
+    response = login_as(staff_b).get(f"/beneficiaires/{beneficiary.pk}/")
+    assert response.status_code == 200
+    assert "Zéphyrine" in response.content.decode()
