@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cep.audit import log_event
 from cep.models import (
+    ApiToken,
     AuditEvent,
     Beneficiary,
     Level,
@@ -90,6 +91,35 @@ def deactivate_membership(*, membership: Membership, deactivated_by: Membership)
         details={"is_active": False},
     )
     return membership
+
+
+@transaction.atomic
+def issue_api_token(
+    *, membership: Membership, label: str, issued_by: Membership | None = None
+) -> tuple[ApiToken, str]:
+    """A token for an operator's information system; the key is returned once, never stored."""
+    key = ApiToken.generate_key()
+    token = ApiToken.objects.with_scope(operator=membership.operator_id).create(
+        operator_id=membership.operator_id,
+        membership=membership,
+        label=label,
+        key_digest=ApiToken.digest(key),
+    )
+    log_event(
+        membership=issued_by or membership,
+        action=AuditEvent.Action.CREATE,
+        obj=token,
+        details={"label": label},
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, revoked_by: Membership) -> ApiToken:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    log_event(membership=revoked_by, action=AuditEvent.Action.UPDATE, obj=token)
+    return token
 
 
 def _check_beneficiary(beneficiary: Beneficiary) -> None:

@@ -12,6 +12,22 @@ from cep.nomenclatures import EmploymentStatus
 
 PASSWORD = "mot-de-passe-de-test-1"
 
+# A valid beneficiary as a form or the API receives it (tests vary one field at a time).
+BENEFICIARY_INPUT = {
+    "first_name": "Maëlle",
+    "last_name": "Quéré",
+    "sex": "F",
+    "birth_date": "1988-03-21",
+    "email": "maelle.quere@exemple.invalid",
+    "phone": "06 12 34 56 78",
+    "postcode": "35000",
+    "departement": "35",
+    "employment_status": "salarie_cdi",
+    "pcs_group": "5",
+    "diploma_level": "4",
+    "entry_level": "1",
+}
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

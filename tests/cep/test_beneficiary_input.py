@@ -9,24 +9,11 @@ from django.utils import timezone
 from django_scopes import scope
 
 from cep.models import AuditEvent, Beneficiary, Parcours
-from tests.factories import OperatorFactory, make_membership
+from tests.factories import BENEFICIARY_INPUT, OperatorFactory, make_membership
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
-    "first_name": "Maëlle",
-    "last_name": "Quéré",
-    "sex": "F",
-    "birth_date": "1988-03-21",
-    "email": "maelle.quere@exemple.invalid",
-    "phone": "06 12 34 56 78",
-    "postcode": "35000",
-    "departement": "35",
-    "employment_status": "salarie_cdi",
-    "pcs_group": "5",
-    "diploma_level": "4",
-    "entry_level": "1",
-}
+VALID = BENEFICIARY_INPUT
 
 BAD_INPUTS = [
     pytest.param(
