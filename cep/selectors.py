@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from cep.models import (
     Beneficiary,
@@ -93,8 +94,6 @@ def caseload(
 
 def beneficiary_file(*, membership: Membership, pk: int) -> Beneficiary:
     """A beneficiary with the whole timeline of their parcours, in a fixed number of queries."""
-    from django.shortcuts import get_object_or_404
-
     parcours = Parcours.objects.select_related("referent__user").prefetch_related(
         Prefetch(
             "services",

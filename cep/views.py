@@ -87,7 +87,7 @@ class CaseloadView(OperatorPermissionRequiredMixin, TemplateView):
             level=level,
             levels=Level.choices,
             next_query=next_query,
-            is_first_page="apres" in query,
+            show_first_page_link="apres" in query,
             **kwargs,
         )
 

@@ -30,7 +30,7 @@ fi
 "$PY" manage.py seed_demo
 
 if [ -z "${CELERY_TASK_ALWAYS_EAGER:-}" ]; then
-  "$VENV/bin/celery" -A cep worker --beat -l warning --concurrency 2 &
+  "$VENV/bin/celery" -A cep worker --beat -s var/celerybeat-schedule -l warning --concurrency 2 &
   WORKER_PID=$!
   trap '[ -n "$WORKER_PID" ] && kill "$WORKER_PID" 2>/dev/null' EXIT
 fi

@@ -7,7 +7,18 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cep import services
-from cep.models import Beneficiary, Membership, Operator, Parcours, Service, Site
+from cep.models import (
+    ApiToken,
+    AuditEvent,
+    Beneficiary,
+    Consent,
+    Membership,
+    Operator,
+    Parcours,
+    ReferentAssignment,
+    Service,
+    Site,
+)
 from cep.nomenclatures import EmploymentStatus
 
 PASSWORD = "mot-de-passe-de-test-1"
@@ -70,9 +81,46 @@ class SiteFactory(factory.django.DjangoModelFactory):
     departement = "69"
 
 
+# Tenant factories declare `operator` first and hand it down (SelfAttribute("..operator")), so
+# `AnyFactory(operator=x)` builds a whole object graph inside operator x.
+SAME_OPERATOR = factory.SelfAttribute("..operator")
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    """`XFactory(parent=obj)` alone lands in obj's operator: the operator is read from the parent
+    before any declaration is resolved."""
+
+    class Meta:
+        abstract = True
+
+    _parent_field: str | None = None
+
+    @classmethod
+    def create(cls, **kwargs):
+        parent = kwargs.get(cls._parent_field) if cls._parent_field else None
+        if parent is not None and "operator" not in kwargs:
+            kwargs["operator"] = parent.operator
+        return super().create(**kwargs)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """Through the service, so the role's guardian permissions exist as in production."""
+
+    class Meta:
+        model = Membership
+
+    operator = factory.SubFactory(OperatorFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.CONSEILLER
+
+    @classmethod
+    def _create(cls, model_class, *args, operator, user, role, **kwargs):
+        return services.grant_membership(operator=operator, user=user, role=role)
+
+
 def make_membership(*, operator: Operator, role: str = Membership.Role.CONSEILLER, user=None):
-    """Memberships go through the service, so their guardian permissions exist as in production."""
-    return services.grant_membership(operator=operator, user=user or UserFactory(), role=role)
+    extra = {"user": user} if user is not None else {}
+    return MembershipFactory(operator=operator, role=role, **extra)
 
 
 class BeneficiaryFactory(factory.django.DjangoModelFactory):
@@ -95,13 +143,15 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
         )
 
 
-class ParcoursFactory(factory.django.DjangoModelFactory):
+class ParcoursFactory(TenantFactory):
+    _parent_field = "beneficiary"
+
     class Meta:
         model = Parcours
 
-    beneficiary = factory.SubFactory(BeneficiaryFactory)
-    operator = factory.SelfAttribute("beneficiary.operator")
-    referent = factory.LazyAttribute(lambda p: make_membership(operator=p.operator))
+    operator = factory.SubFactory(OperatorFactory)
+    beneficiary = factory.SubFactory(BeneficiaryFactory, operator=SAME_OPERATOR)
+    referent = factory.SubFactory(MembershipFactory, operator=SAME_OPERATOR)
     entry_level = 1
     current_level = factory.SelfAttribute("entry_level")
     opened_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
@@ -113,15 +163,63 @@ class ParcoursFactory(factory.django.DjangoModelFactory):
         )
 
 
-class ServiceFactory(factory.django.DjangoModelFactory):
+class ReferentAssignmentFactory(TenantFactory):
+    _parent_field = "parcours"
+
+    class Meta:
+        model = ReferentAssignment
+
+    operator = factory.SubFactory(OperatorFactory)
+    parcours = factory.SubFactory(ParcoursFactory, operator=SAME_OPERATOR)
+    referent = factory.SelfAttribute("parcours.referent")
+
+
+class ServiceFactory(TenantFactory):
+    _parent_field = "parcours"
+
     class Meta:
         model = Service
 
-    parcours = factory.SubFactory(ParcoursFactory)
-    operator = factory.SelfAttribute("parcours.operator")
+    operator = factory.SubFactory(OperatorFactory)
+    parcours = factory.SubFactory(ParcoursFactory, operator=SAME_OPERATOR)
     level = factory.SelfAttribute("parcours.current_level")
     kind = Service.Kind.INDIVIDUAL_INTERVIEW
     channel = Service.Channel.ON_SITE
     delivered_on = factory.SelfAttribute("parcours.opened_on")
     duration_minutes = 60
     counsellor = factory.SelfAttribute("parcours.referent")
+
+
+class ConsentFactory(TenantFactory):
+    _parent_field = "beneficiary"
+
+    class Meta:
+        model = Consent
+
+    operator = factory.SubFactory(OperatorFactory)
+    beneficiary = factory.SubFactory(BeneficiaryFactory, operator=SAME_OPERATOR)
+    purpose = Consent.Purpose.FOLLOW_UP_SURVEY
+    given_at = factory.LazyFunction(timezone.now)
+    evidence = "Formulaire signé"
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    operator = factory.SubFactory(OperatorFactory)
+    membership = factory.SubFactory(MembershipFactory, operator=SAME_OPERATOR)
+    user = factory.SelfAttribute("membership.user")
+    action = AuditEvent.Action.READ
+    object_type = "cep.beneficiary"
+    object_id = "0"
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApiToken
+
+    operator = factory.SubFactory(OperatorFactory)
+    membership = factory.SubFactory(MembershipFactory, operator=SAME_OPERATOR)
+    label = factory.Sequence(lambda n: f"Système d'information {n}")
+    key_digest = factory.LazyFunction(lambda: ApiToken.digest(ApiToken.generate_key()))

@@ -6,28 +6,22 @@ this file. Path parameters are filled with the ids of operator B's objects; such
 strings. Each URL is also requested with B's ids in the query string, where list filters read them.
 """
 
+import importlib
+import pkgutil
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+import factory
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_scopes import scope
 
+import tests
 from cep import services
-from cep.models import (
-    ApiToken,
-    AuditEvent,
-    Beneficiary,
-    Consent,
-    Membership,
-    Parcours,
-    ReferentAssignment,
-    Service,
-    Site,
-)
+from cep.models import Beneficiary, Membership, Operator, Parcours, Service
 from tests.factories import OperatorFactory, make_membership
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +125,69 @@ def concrete_url(route: Route, b_objects: dict, missing: bool = False) -> tuple[
     return "/" + url.lstrip("/"), names_an_object
 
 
+def factories_by_model() -> dict:
+    """Every model factory of the test suite: tests/factories.py and tests/<app>/factories.py."""
+    modules = [importlib.import_module("tests.factories")]
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                modules.append(importlib.import_module(f"tests.{info.name}.factories"))
+            except ModuleNotFoundError:
+                continue
+    found = {}
+    for module in modules:
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, factory.django.DjangoModelFactory)
+                and not value._meta.abstract
+                and value._meta.model is not None
+            ):
+                found.setdefault(value._meta.model, value)
+    return found
+
+
+def build_in_operator(b_objects: dict, operator) -> None:
+    """One object of every tenant model in `operator`, hung on the objects already built.
+
+    A new tenant model only needs a factory (declaring `operator`) to be walked.
+    """
+    factories = factories_by_model()
+    pending = [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+        and any(f.name == "operator" for f in model._meta.fields)
+        and model not in b_objects
+    ]
+    while pending:
+        progressed = False
+        for model in list(pending):
+            required = [
+                f
+                for f in model._meta.fields
+                if f.is_relation and not f.null and f.related_model._meta.app_label in PROJECT_APPS
+            ]
+            if any(f.related_model not in b_objects for f in required if f.name != "operator"):
+                continue
+            factory_class = factories.get(model)
+            assert factory_class is not None, f"no factory for {model}: add one to tests/"
+            declared = factory_class._meta.declarations
+            kwargs = {"operator": operator}
+            for field in model._meta.fields:
+                if (
+                    field.is_relation
+                    and field.related_model in b_objects
+                    and field.name in declared
+                ):
+                    kwargs[field.name] = b_objects[field.related_model]
+            kwargs["operator"] = operator
+            b_objects[model] = factory_class(**kwargs)
+            pending.remove(model)
+            progressed = True
+        assert progressed, f"cannot order the creation of {pending}"
+
+
 @pytest.fixture
 def world():
     """Operator A with staff in every role and its own file; operator B with one of everything."""
@@ -171,34 +228,14 @@ def world():
             duration_minutes=45,
             notes="Note confidentielle Bétanoir",
         )
-        site = Site.objects.create(
-            operator=operator_b, name="Site Bêta-Secret", commune="Brest", departement="29"
-        )
-        consent = Consent.objects.create(
-            operator=operator_b,
-            beneficiary=beneficiary,
-            purpose=Consent.Purpose.FOLLOW_UP_SURVEY,
-            given_at=timezone.now(),
-            evidence="Formulaire signé",
-        )
-        token = ApiToken.objects.create(
-            operator=operator_b, membership=staff_b, label="SI Bêta", key_digest="b" * 64
-        )
-        b_objects = {
-            type(obj): obj
-            for obj in [
-                beneficiary,
-                parcours,
-                service,
-                site,
-                consent,
-                token,
-                staff_b,
-                ReferentAssignment.objects.get(parcours=parcours),
-                AuditEvent.objects.filter(beneficiary=beneficiary).first(),
-            ]
-        }
-    b_objects[type(operator_b)] = operator_b
+    b_objects = {
+        Operator: operator_b,
+        Membership: staff_b,
+        Beneficiary: beneficiary,
+        Parcours: parcours,
+        Service: service,
+    }
+    build_in_operator(b_objects, operator_b)
     secrets = [
         "Zéphyrine",
         "Bétanoir",
@@ -220,6 +257,7 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
     routes = all_routes()
     assert len(routes) > 40, "the resolver walk found too few routes"
     b_objects, secrets = world["b_objects"], world["secrets"]
+    assert len(b_objects) >= 9, "operator B should own one object of every tenant model"
     query = "&".join(
         f"{model._meta.model_name}={obj.pk}"
         for model, obj in b_objects.items()

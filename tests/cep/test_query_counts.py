@@ -30,7 +30,7 @@ def test_caseload_page_queries_do_not_grow_with_rows(login_as):
 
     def add_parcours(n):
         for _ in range(n):
-            parcours = ParcoursFactory(beneficiary__operator=operator, referent=counsellor)
+            parcours = ParcoursFactory(operator=operator, referent=counsellor)
             ServiceFactory(parcours=parcours)
 
     add_parcours(5)
