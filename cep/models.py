@@ -27,6 +27,7 @@ from cep.nomenclatures import (
     PcsGroup,
     Region,
     Sex,
+    age_on,
 )
 
 
@@ -55,7 +56,7 @@ def validate_birth_date(value: date) -> None:
         raise ValidationError("La date de naissance ne peut pas être dans le futur.")
     if value.year < 1900:
         raise ValidationError("Vérifiez l'année de naissance : elle est antérieure à 1900.")
-    if (today.year - value.year) - ((today.month, today.day) < (value.month, value.day)) < 15:
+    if age_on(value, today) < 15:
         raise ValidationError(
             "Une personne de moins de 15 ans ne peut pas être active : vérifiez la date."
         )

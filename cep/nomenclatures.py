@@ -274,3 +274,64 @@ def departement_of_postcode(postcode: str) -> str | None:
     else:
         code = postcode[:2]
     return code if code in DEPARTEMENTS else None
+
+
+class ProjectType(models.TextChoices):
+    """Types of career project named by the cahier des charges of the CEP."""
+
+    INSERTION = "insertion", "Insertion professionnelle"
+    INTERNAL_MOBILITY = "mobilite_interne", "Mobilité interne"
+    EXTERNAL_MOBILITY = "mobilite_externe", "Mobilité externe"
+    RECONVERSION = "reconversion", "Reconversion"
+    RETURN_TO_WORK = "retour_emploi", "Retour à l'emploi"
+    BUSINESS_CREATION = "creation_reprise", "Création ou reprise d'entreprise"
+
+
+class StatusGroup(models.TextChoices):
+    """Employment statuses grouped the way routing rules speak of them."""
+
+    JOB_SEEKER = "demandeur_emploi", "Demandeur d'emploi"
+    EMPLOYEE = "salarie_prive", "Salarié du privé"
+    CIVIL_SERVANT = "agent_public", "Agent public"
+    SELF_EMPLOYED = "non_salarie", "Non-salarié"
+    STUDENT_OR_RETIREE_EMPLOYED = "etudiant_retraite_en_emploi", "Étudiant ou retraité en emploi"
+
+
+STATUS_GROUP_OF: dict[str, str] = {
+    **dict.fromkeys(JOB_SEEKER_STATUSES, StatusGroup.JOB_SEEKER),
+    **dict.fromkeys(
+        [
+            EmploymentStatus.EMPLOYEE_PERMANENT,
+            EmploymentStatus.EMPLOYEE_FIXED_TERM,
+            EmploymentStatus.EMPLOYEE_TEMPORARY,
+            EmploymentStatus.EMPLOYEE_WORK_STUDY,
+            EmploymentStatus.EMPLOYEE_SUBSIDISED,
+        ],
+        StatusGroup.EMPLOYEE,
+    ),
+    **dict.fromkeys(
+        [
+            EmploymentStatus.CIVIL_SERVANT_TENURED,
+            EmploymentStatus.CIVIL_SERVANT_CONTRACT,
+            EmploymentStatus.CIVIL_SERVANT_TEMPORARY,
+        ],
+        StatusGroup.CIVIL_SERVANT,
+    ),
+    **dict.fromkeys(
+        [
+            EmploymentStatus.SELF_EMPLOYED,
+            EmploymentStatus.CRAFTSPERSON,
+            EmploymentStatus.LIBERAL_PROFESSION,
+            EmploymentStatus.MICRO_ENTREPRENEUR,
+        ],
+        StatusGroup.SELF_EMPLOYED,
+    ),
+    **dict.fromkeys(
+        [EmploymentStatus.STUDENT_EMPLOYED, EmploymentStatus.RETIREE_EMPLOYED],
+        StatusGroup.STUDENT_OR_RETIREE_EMPLOYED,
+    ),
+}
+
+
+def age_on(birth_date, day) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

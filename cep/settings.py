@@ -201,6 +201,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "cep.models.Level"},
 }
 
+# Collective information sessions: default number of places (the maximum, 20, is a rule).
+INFORMATION_SESSION_DEFAULT_CAPACITY = int(
+    os.environ.get("INFORMATION_SESSION_DEFAULT_CAPACITY", "12")
+)
+
 PLATFORM_NAME = "Conseil en évolution professionnelle"
 PLATFORM_TAGLINE = "Plateforme des opérateurs du CEP"
 

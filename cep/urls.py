@@ -72,7 +72,10 @@ urlpatterns = [
         views.ServiceCreateView.as_view(),
         name="service_create",
     ),
+    # Apps plug in by dotted path: the core imports none of them.
+    path("accueil/", include("accueil.urls")),
     path("api/v1/", include(router.urls)),
+    path("api/v1/", include("accueil.api.urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",

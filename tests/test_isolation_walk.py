@@ -192,7 +192,9 @@ def build_in_operator(b_objects: dict, operator) -> None:
 def world():
     """Operator A with staff in every role and its own file; operator B with one of everything."""
     operator_a = OperatorFactory(name="Opérateur Alpha")
-    operator_b = OperatorFactory(name="Opérateur Bêta-Secret", regional=True)
+    # Operators are public bodies and the platform's directory of them is shared on purpose (a
+    # routing or transfer names its target): B's name is not among the secrets below.
+    operator_b = OperatorFactory(name="Opérateur Bêta", regional=True)
     staff_a = {role: make_membership(operator=operator_a, role=role) for role in ROLES}
     staff_b = make_membership(operator=operator_b)
     identity = {
@@ -241,7 +243,6 @@ def world():
         "Bétanoir",
         "zephyrine.betanoir",
         "06 98 76 54 32",
-        "Bêta-Secret",
         "Note confidentielle",
     ]
     return {"staff_a": staff_a, "b_objects": b_objects, "secrets": secrets}

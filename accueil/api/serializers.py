@@ -1,0 +1,128 @@
+from rest_framework import serializers
+
+from accueil.forms import CONSTRAINT_FIELDS, PERSON_FIELDS, REQUEST_FIELDS, SITUATION_FIELDS
+from accueil.models import (
+    InformationSession,
+    IntakeRequest,
+    Routing,
+    RoutingStatusChange,
+    SessionRegistration,
+    Structure,
+)
+from cep.api.serializers import BeneficiarySerializer
+from cep.models import Beneficiary, Membership, Parcours, Site
+
+UNKNOWN = "Objet inconnu dans votre structure (identifiant {pk_value})."
+
+
+def scoped(manager, **kwargs):
+    """A related field over a scoped manager: resolved per request, inside its scope."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=manager, error_messages={"does_not_exist": UNKNOWN}, **kwargs
+    )
+
+
+class PersonSerializer(BeneficiarySerializer):
+    class Meta(BeneficiarySerializer.Meta):
+        fields = [*PERSON_FIELDS, *SITUATION_FIELDS]
+        read_only_fields = []
+
+
+class IntakeRequestSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(write_only=True)
+    beneficiary = serializers.IntegerField(source="parcours.beneficiary_id", read_only=True)
+
+    class Meta:
+        model = IntakeRequest
+        fields = [
+            "id",
+            "person",
+            "beneficiary",
+            "parcours",
+            *REQUEST_FIELDS,
+            *CONSTRAINT_FIELDS,
+            "eligibility_reason",
+            "suggested_structure",
+            "suggested_rule_label",
+            "outcome",
+            "outcome_on",
+            "outcome_reason",
+        ]
+        read_only_fields = [
+            "parcours",
+            "eligibility_reason",
+            "suggested_structure",
+            "suggested_rule_label",
+            "outcome",
+            "outcome_on",
+            "outcome_reason",
+        ]
+
+
+class RoutingStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoutingStatusChange
+        fields = ["status", "note", "changed_by", "changed_at"]
+
+
+class RoutingSerializer(serializers.ModelSerializer):
+    parcours = scoped(Parcours.objects)
+    target = scoped(Structure.objects)
+    consent_evidence = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    history = RoutingStatusChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Routing
+        fields = [
+            "id",
+            "parcours",
+            "target",
+            "reason",
+            "consent_evidence",
+            "status",
+            "is_transfer",
+            "created_at",
+            "history",
+        ]
+        read_only_fields = ["status", "is_transfer", "created_at"]
+
+
+class RoutingStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Routing.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class InformationSessionSerializer(serializers.ModelSerializer):
+    site = scoped(Site.objects, required=False, allow_null=True)
+    animator = scoped(Membership.objects)
+    registered = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = InformationSession
+        fields = [
+            "id",
+            "theme",
+            "starts_at",
+            "duration_minutes",
+            "site",
+            "remote_link",
+            "animator",
+            "capacity",
+            "registered",
+            "cancelled_at",
+            "cancellation_reason",
+        ]
+        read_only_fields = ["cancelled_at", "cancellation_reason"]
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    beneficiary = scoped(Beneficiary.objects)
+
+    class Meta:
+        model = SessionRegistration
+        fields = ["id", "session", "beneficiary", "attendance", "registered_at"]
+        read_only_fields = ["session", "attendance", "registered_at"]
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)

@@ -1,0 +1,533 @@
+"""Level-1 writes: intake, information, routing, outcome, collective sessions.
+
+Each function is one transaction, takes the acting membership, writes the audit trail and raises
+field-keyed ``ValidationError``s that forms and the API show next to the field.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accueil import selectors
+from accueil.models import (
+    InformationDelivery,
+    InformationSession,
+    IntakeRequest,
+    Routing,
+    RoutingRule,
+    RoutingStatusChange,
+    SessionRegistration,
+    Structure,
+)
+from accueil.routing import PersonFacts
+from cep import services as core
+from cep.audit import log_event
+from cep.models import (
+    AuditEvent,
+    Beneficiary,
+    Consent,
+    Level,
+    Membership,
+    Parcours,
+    ReferentAssignment,
+    Service,
+    Site,
+)
+from cep.nomenclatures import check_eligibility
+
+
+def _full_clean(instance, *, exclude: list[str]) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from error
+
+
+@transaction.atomic
+def record_intake(
+    *,
+    membership: Membership,
+    person: dict[str, Any],
+    received_on: date,
+    channel: str,
+    motive: str,
+    heard_from: str = "",
+    project_type: str = "",
+    constraint_family: bool = False,
+    constraint_health: bool = False,
+    constraint_mobility: bool = False,
+    constraint_disability: bool = False,
+    constraints_notes: str = "",
+    ip_address: str | None = None,
+) -> IntakeRequest:
+    """Receive a request: the person, their parcours at level 1 and the request, or nothing.
+
+    `person` holds the beneficiary's fields (see cep.services.create_beneficiary); an inactive
+    person is refused by that function's eligibility rule before anything is written.
+    """
+    if received_on > timezone.localdate():
+        raise ValidationError(
+            {"received_on": "Une demande se saisit une fois reçue : date future."}
+        )
+    beneficiary = core.create_beneficiary(
+        membership=membership,
+        entry_level=Level.ACCUEIL,
+        opened_on=received_on,
+        ip_address=ip_address,
+        **person,
+    )
+    parcours = beneficiary.parcours.get()
+    suggestion = selectors.routing_suggestion(
+        facts=PersonFacts(
+            birth_date=beneficiary.birth_date,
+            employment_status=beneficiary.employment_status,
+            rqth=beneficiary.rqth,
+            pcs_group=beneficiary.pcs_group,
+        ),
+        on=received_on,
+    )
+    intake = IntakeRequest(
+        operator_id=membership.operator_id,
+        parcours=parcours,
+        received_on=received_on,
+        channel=channel,
+        heard_from=heard_from,
+        motive=motive.strip(),
+        project_type=project_type,
+        constraint_family=constraint_family,
+        constraint_health=constraint_health,
+        constraint_mobility=constraint_mobility,
+        constraint_disability=constraint_disability,
+        constraints_notes=constraints_notes.strip(),
+        eligibility_reason=check_eligibility(beneficiary.employment_status).reason,
+        received_by=membership,
+        suggested_structure=suggestion.target if suggestion else None,
+        suggested_rule_label=suggestion.label if suggestion else "",
+    )
+    _full_clean(intake, exclude=["operator", "parcours", "received_by", "suggested_structure"])
+    intake.save()
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.CREATE,
+        obj=intake,
+        beneficiary=beneficiary,
+        ip_address=ip_address,
+    )
+    return intake
+
+
+@transaction.atomic
+def record_information(
+    *,
+    membership: Membership,
+    parcours: Parcours,
+    delivered_on: date,
+    channel: str,
+    duration_minutes: int,
+    themes: list[str],
+    resources: str = "",
+    notes: str = "",
+    ip_address: str | None = None,
+) -> InformationDelivery:
+    """Information given in an individual interview: a level-1 service and what it covered."""
+    unknown = [theme for theme in themes if theme not in InformationDelivery.Theme.values]
+    if not themes or unknown:
+        raise ValidationError({"themes": "Choisissez au moins un thème dans la liste."})
+    if parcours.current_level != Level.ACCUEIL:
+        raise ValidationError("Ce parcours a dépassé le niveau 1.")
+    service = core.record_service(
+        membership=membership,
+        parcours=parcours,
+        kind=Service.Kind.INDIVIDUAL_INTERVIEW,
+        channel=channel,
+        delivered_on=delivered_on,
+        duration_minutes=duration_minutes,
+        notes=notes,
+        ip_address=ip_address,
+    )
+    return InformationDelivery.objects.create(
+        operator_id=membership.operator_id,
+        service=service,
+        themes=list(dict.fromkeys(themes)),
+        resources=resources.strip(),
+    )
+
+
+@transaction.atomic
+def route(
+    *,
+    membership: Membership,
+    parcours: Parcours,
+    target: Structure,
+    reason: str,
+    consent_evidence: str = "",
+    ip_address: str | None = None,
+) -> Routing:
+    """Orient the person to another structure; towards an operator of this platform it is a
+    transfer request, which needs the person's consent to share their file."""
+    errors: dict[str, str] = {}
+    if not target.is_active:
+        errors["target"] = "Cette structure n'est plus active dans votre annuaire."
+    if target.platform_operator_id == membership.operator_id:
+        errors["target"] = "On n'oriente pas une personne vers sa propre structure."
+    if not reason.strip():
+        errors["reason"] = "Indiquez le motif de l'orientation."
+    is_transfer = target.platform_operator_id is not None
+    if is_transfer and not consent_evidence.strip():
+        errors["consent_evidence"] = (
+            "Le partage du dossier avec un autre opérateur demande l'accord de la personne : "
+            "indiquez comment il a été recueilli."
+        )
+    if not parcours.is_open:
+        errors["target"] = "Ce parcours est clos."
+    if errors:
+        raise ValidationError(errors)
+    consent = None
+    if is_transfer:
+        consent = Consent.objects.create(
+            operator_id=membership.operator_id,
+            beneficiary=parcours.beneficiary,
+            purpose=Consent.Purpose.SHARE_WITH_OPERATOR,
+            given_at=timezone.now(),
+            evidence=consent_evidence.strip(),
+            recorded_by=membership,
+        )
+    routing = Routing.objects.create(
+        operator_id=membership.operator_id,
+        parcours=parcours,
+        target=target,
+        reason=reason.strip(),
+        is_transfer=is_transfer,
+        consent=consent,
+        created_by=membership,
+    )
+    RoutingStatusChange.objects.create(
+        operator_id=membership.operator_id,
+        routing=routing,
+        status=routing.status,
+        changed_by=membership,
+        note="Orientation proposée",
+    )
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.CREATE,
+        obj=routing,
+        beneficiary=parcours.beneficiary,
+        ip_address=ip_address,
+        details={"transfer": is_transfer},
+    )
+    return routing
+
+
+@transaction.atomic
+def change_routing_status(
+    *, membership: Membership, routing: Routing, status: str, note: str = ""
+) -> Routing:
+    if status not in Routing.Status.values:
+        raise ValidationError({"status": "Choisissez un statut dans la liste."})
+    routing = Routing.objects.select_for_update().get(pk=routing.pk)
+    if status == routing.status:
+        raise ValidationError({"status": "L'orientation a déjà ce statut."})
+    routing.status = status
+    routing.save(update_fields=["status"])
+    RoutingStatusChange.objects.create(
+        operator_id=membership.operator_id,
+        routing=routing,
+        status=status,
+        note=note.strip(),
+        changed_by=membership,
+    )
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.UPDATE,
+        obj=routing,
+        details={"status": status},
+    )
+    return routing
+
+
+@transaction.atomic
+def decide_level1_outcome(
+    *,
+    membership: Membership,
+    intake_request: IntakeRequest,
+    outcome: str,
+    decided_on: date,
+    reason: str = "",
+    referent: Membership | None = None,
+    ip_address: str | None = None,
+) -> IntakeRequest:
+    """The person's decision at the end of level 1, applied to the parcours in one action."""
+    intake = IntakeRequest.objects.select_for_update().get(pk=intake_request.pk)
+    parcours = Parcours.objects.select_for_update().get(pk=intake.parcours_id)
+    errors: dict[str, str] = {}
+    if outcome not in IntakeRequest.Outcome.values:
+        errors["outcome"] = "Choisissez la suite décidée par la personne."
+    elif intake.outcome:
+        errors["outcome"] = "La suite de cette demande a déjà été décidée."
+    elif not parcours.is_open or parcours.current_level != Level.ACCUEIL:
+        errors["outcome"] = "Ce parcours n'est plus au niveau 1."
+    if decided_on < intake.received_on or decided_on > timezone.localdate():
+        errors["decided_on"] = "La date doit être comprise entre la demande et aujourd'hui."
+    if outcome == IntakeRequest.Outcome.STOPPED and not reason.strip():
+        errors["reason"] = "Indiquez pourquoi la personne s'arrête là."
+    if outcome == IntakeRequest.Outcome.ROUTED and not parcours.routings.exists():
+        errors["outcome"] = "Enregistrez d'abord l'orientation vers la structure choisie."
+    if referent is not None and referent.operator_id != membership.operator_id:
+        errors["referent"] = "Choisissez un conseiller de votre structure."
+    if errors:
+        raise ValidationError(errors)
+
+    if outcome == IntakeRequest.Outcome.GO_ON:
+        referent = referent or membership
+        parcours.current_level = Level.CONSEIL
+        parcours.referent = referent
+        parcours.save(update_fields=["current_level", "referent"])
+        ReferentAssignment.objects.create(
+            operator_id=membership.operator_id,
+            parcours=parcours,
+            referent=referent,
+            assigned_by=membership,
+            reason="Entrée au niveau 2",
+        )
+    else:
+        closing = {
+            IntakeRequest.Outcome.ROUTED: Parcours.ClosingReason.ROUTED,
+            IntakeRequest.Outcome.STOPPED: Parcours.ClosingReason.STOPPED,
+        }[outcome]
+        core.close_parcours(
+            membership=membership,
+            parcours=parcours,
+            closed_on=decided_on,
+            reason=closing,
+            ip_address=ip_address,
+        )
+    intake.outcome = outcome
+    intake.outcome_on = decided_on
+    intake.outcome_reason = reason.strip()
+    intake.save(update_fields=["outcome", "outcome_on", "outcome_reason"])
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.UPDATE,
+        obj=intake,
+        beneficiary=parcours.beneficiary,
+        ip_address=ip_address,
+        details={"outcome": outcome},
+    )
+    return intake
+
+
+@transaction.atomic
+def create_session(
+    *,
+    membership: Membership,
+    theme: str,
+    starts_at: datetime,
+    animator: Membership,
+    duration_minutes: int = 90,
+    site: Site | None = None,
+    remote_link: str = "",
+    capacity: int | None = None,
+) -> InformationSession:
+    session = InformationSession(
+        operator_id=membership.operator_id,
+        theme=theme.strip(),
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        site=site,
+        remote_link=remote_link.strip(),
+        animator=animator,
+    )
+    if capacity is not None:
+        session.capacity = capacity
+    errors: dict[str, list[str]] = {}
+    try:
+        session.full_clean(exclude=["operator", "animator", "site"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if starts_at <= timezone.now():
+        errors["starts_at"] = ["Une session se programme dans le futur."]
+    if site is None and not remote_link.strip():
+        errors["site"] = ["Indiquez un site d'accueil ou un lien de visioconférence."]
+    if animator.operator_id != membership.operator_id:
+        errors["animator"] = ["Choisissez un animateur de votre structure."]
+    if errors:
+        raise ValidationError(errors)
+    session.save()
+    log_event(membership=membership, action=AuditEvent.Action.CREATE, obj=session)
+    return session
+
+
+@transaction.atomic
+def register_for_session(
+    *, membership: Membership, session: InformationSession, beneficiary: Beneficiary
+) -> SessionRegistration:
+    """Register a person; the session row is locked so two counsellors cannot both take the last
+    seat: the second one waits, then finds the session full."""
+    session = InformationSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError({"beneficiary": "Cette session est annulée."})
+    if session.starts_at <= timezone.now():
+        raise ValidationError({"beneficiary": "Cette session a déjà eu lieu."})
+    registrations = SessionRegistration.objects.filter(session=session)
+    if registrations.filter(beneficiary=beneficiary).exists():
+        raise ValidationError(
+            {"beneficiary": f"{beneficiary.full_name} est déjà inscrit(e) à cette session."}
+        )
+    if registrations.count() >= session.capacity:
+        raise ValidationError(
+            {
+                "beneficiary": f"Cette session est complète ({session.capacity} places) : "
+                "proposez une autre date."
+            }
+        )
+    registration = SessionRegistration.objects.create(
+        operator_id=membership.operator_id,
+        session=session,
+        beneficiary=beneficiary,
+        registered_by=membership,
+    )
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.CREATE,
+        obj=registration,
+        beneficiary=beneficiary,
+    )
+    return registration
+
+
+@transaction.atomic
+def record_attendance(
+    *, membership: Membership, registration: SessionRegistration, attendance: str
+) -> SessionRegistration:
+    """Attending is a collective level-1 service on the person's open parcours."""
+    if attendance not in SessionRegistration.Attendance.values:
+        raise ValidationError({"attendance": "Choisissez une présence dans la liste."})
+    registration = (
+        SessionRegistration.objects.select_for_update(of=("self",))
+        .select_related("session", "service")
+        .get(pk=registration.pk)
+    )
+    session = registration.session
+    if (
+        attendance != SessionRegistration.Attendance.REGISTERED
+        and session.starts_at > timezone.now()
+    ):
+        raise ValidationError({"attendance": "La présence se note une fois la session commencée."})
+    if attendance == registration.attendance:
+        return registration
+    if registration.service is not None:
+        registration.service.delete()
+        registration.service = None
+    if attendance == SessionRegistration.Attendance.PRESENT:
+        parcours = registration.beneficiary.parcours.open().first()
+        if parcours is not None:
+            registration.service = core.record_service(
+                membership=membership,
+                parcours=parcours,
+                kind=Service.Kind.INFORMATION_SESSION,
+                channel=Service.Channel.ON_SITE if session.site_id else Service.Channel.VIDEO,
+                delivered_on=timezone.localtime(session.starts_at).date(),
+                duration_minutes=session.duration_minutes,
+                notes=f"Session d'information collective : {session.theme}",
+            )
+    registration.attendance = attendance
+    registration.save(update_fields=["attendance", "service"])
+    return registration
+
+
+CANCELLATION_MESSAGE = """Bonjour {first_name},
+
+La session d'information collective « {theme} » prévue le {when} est annulée.
+Motif : {reason}
+
+Votre conseiller vous proposera une autre date. Vous pouvez aussi le contacter directement.
+
+{operator}
+"""
+
+
+@transaction.atomic
+def cancel_session(
+    *, membership: Membership, session: InformationSession, reason: str
+) -> InformationSession:
+    """Cancel and tell every registered person, one message each: nobody sees the others."""
+    session = InformationSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError({"reason": "Cette session est déjà annulée."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de l'annulation."})
+    session.cancelled_at = timezone.now()
+    session.cancellation_reason = reason.strip()
+    session.save(update_fields=["cancelled_at", "cancellation_reason"])
+    log_event(membership=membership, action=AuditEvent.Action.UPDATE, obj=session)
+    recipients = list(
+        session.registrations.exclude(beneficiary__email="").values_list(
+            "beneficiary__first_name", "beneficiary__email"
+        )
+    )
+    when = date_format(timezone.localtime(session.starts_at), "l j F Y à H\\hi")
+    operator_name = membership.operator.name
+
+    def notify():
+        for first_name, email in recipients:
+            send_mail(
+                subject=f"Session annulée : {session.theme}",
+                message=CANCELLATION_MESSAGE.format(
+                    first_name=first_name,
+                    theme=session.theme,
+                    when=when,
+                    reason=session.cancellation_reason,
+                    operator=operator_name,
+                ),
+                from_email=None,
+                recipient_list=[email],
+            )
+
+    # After commit: a rolled-back cancellation must not have told anyone.
+    transaction.on_commit(notify)
+    return session
+
+
+@transaction.atomic
+def save_structure(
+    *, membership: Membership, structure: Structure | None = None, **fields
+) -> Structure:
+    structure = structure or Structure(operator_id=membership.operator_id)
+    for name, value in fields.items():
+        setattr(structure, name, value)
+    _full_clean(structure, exclude=["operator"])
+    structure.save()
+    log_event(membership=membership, action=AuditEvent.Action.UPDATE, obj=structure)
+    return structure
+
+
+@transaction.atomic
+def save_routing_rule(
+    *, membership: Membership, rule: RoutingRule | None = None, **fields
+) -> RoutingRule:
+    rule = rule or RoutingRule(operator_id=membership.operator_id)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    _full_clean(rule, exclude=["operator"])
+    if rule.target.operator_id != membership.operator_id:
+        raise ValidationError({"target": "Choisissez une structure de votre annuaire."})
+    rule.save()
+    log_event(membership=membership, action=AuditEvent.Action.UPDATE, obj=rule)
+    return rule
+
+
+@transaction.atomic
+def delete_routing_rule(*, membership: Membership, rule: RoutingRule) -> None:
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.DELETE,
+        obj=rule,
+        details={"label": rule.label},
+    )
+    rule.delete()
