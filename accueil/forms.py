@@ -4,6 +4,7 @@ from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
 from accueil.models import (
+    DATETIME_INVALID_MESSAGE,
     InformationDelivery,
     InformationSession,
     IntakeRequest,
@@ -196,6 +197,9 @@ class SessionForm(DsfrBaseForm, forms.ModelForm):
     # Declared so the class does not read the scoped tables at import; filled per request.
     site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), required=False)
     animator = forms.ModelChoiceField(label="Animateur", queryset=Membership.objects.none())
+    remote_link = forms.URLField(
+        label="Lien de visioconférence", required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = InformationSession
@@ -209,7 +213,7 @@ class SessionForm(DsfrBaseForm, forms.ModelForm):
             "capacity",
         ]
         widgets = {"starts_at": DateTimeInput()}
-        error_messages = {"starts_at": {"invalid": "Saisissez une date et une heure valides."}}
+        error_messages = {"starts_at": {"invalid": DATETIME_INVALID_MESSAGE}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,11 @@ from cep.nomenclatures import DEPARTEMENT_CHOICES, PcsGroup, ProjectType, Status
 
 # The cahier des charges keeps collective information sessions small.
 SESSION_MAX_CAPACITY = 20
+DATETIME_INVALID_MESSAGE = "Saisissez une date et une heure valides, par exemple 03/12/2026 14:00."
+CAPACITY_MIN_MESSAGE = "Une session compte au moins une place."
+CAPACITY_MAX_MESSAGE = (
+    f"Une session d'information collective compte au plus {SESSION_MAX_CAPACITY} places."
+)
 
 
 def default_session_capacity() -> int:
@@ -306,12 +311,8 @@ class InformationSession(models.Model):
         "nombre de places",
         default=default_session_capacity,
         validators=[
-            MinValueValidator(1, "Une session compte au moins une place."),
-            MaxValueValidator(
-                SESSION_MAX_CAPACITY,
-                f"Une session d'information collective compte au plus {SESSION_MAX_CAPACITY} "
-                "places.",
-            ),
+            MinValueValidator(1, CAPACITY_MIN_MESSAGE),
+            MaxValueValidator(SESSION_MAX_CAPACITY, CAPACITY_MAX_MESSAGE),
         ],
     )
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)

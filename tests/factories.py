@@ -4,6 +4,7 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cep import services
@@ -22,6 +23,7 @@ from cep.models import (
 from cep.nomenclatures import EmploymentStatus
 
 PASSWORD = "mot-de-passe-de-test-1"
+PASSWORD_HASH = make_password(PASSWORD)
 
 # A valid beneficiary as a form or the API receives it (tests vary one field at a time).
 BENEFICIARY_INPUT = {
@@ -44,18 +46,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"utilisateur{n}")
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     email = factory.LazyAttribute(lambda u: f"{u.username}@exemple.invalid")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    # Hashed once: a real hasher per user would dominate the suite's time.
+    password = factory.LazyFunction(lambda: PASSWORD_HASH)
 
 
 class OperatorFactory(factory.django.DjangoModelFactory):

@@ -2,6 +2,9 @@ from rest_framework import serializers
 
 from accueil.forms import CONSTRAINT_FIELDS, PERSON_FIELDS, REQUEST_FIELDS, SITUATION_FIELDS
 from accueil.models import (
+    CAPACITY_MAX_MESSAGE,
+    CAPACITY_MIN_MESSAGE,
+    DATETIME_INVALID_MESSAGE,
     InformationSession,
     IntakeRequest,
     Routing,
@@ -113,6 +116,15 @@ class InformationSessionSerializer(serializers.ModelSerializer):
             "cancellation_reason",
         ]
         read_only_fields = ["cancelled_at", "cancellation_reason"]
+        extra_kwargs = {
+            "starts_at": {"error_messages": {"invalid": DATETIME_INVALID_MESSAGE}},
+            "capacity": {
+                "error_messages": {
+                    "min_value": CAPACITY_MIN_MESSAGE,
+                    "max_value": CAPACITY_MAX_MESSAGE,
+                }
+            },
+        }
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
