@@ -56,7 +56,8 @@ def test_seed_demo_and_caseload_on_sqlite_fallback(tmp_path):
         ],
         env,
     ).stdout.splitlines()[-1]
-    assert counted == "200"
+    # 70 + 40 + 60 + 30 beneficiaries in the four operators, plus 6 intakes each at level 1.
+    assert counted == "224"
     assert (tmp_path / "demo.sqlite3").exists()
 
     out = run(["shell", "-c", OPEN_CASELOAD], env).stdout

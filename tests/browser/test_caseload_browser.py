@@ -6,31 +6,14 @@ Axe checks each page for serious or critical accessibility violations.
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from cep.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.axe_check import assert_no_serious_violations
 
 pytestmark = pytest.mark.browser
 
-BLOCKING_IMPACTS = {"serious", "critical"}
 SCREENSHOT = "/tmp/caseload.png"
-
-
-def assert_no_serious_violations(page, label):
-    results = Axe().run(page)
-    violations = [
-        violation
-        for violation in results.response["violations"]
-        if violation.get("impact") in BLOCKING_IMPACTS
-    ]
-    lines = []
-    for violation in violations:
-        impact, rule, help_text = violation["impact"], violation["id"], violation["help"]
-        lines.append(f"[{impact}] {rule}: {help_text} ({violation['helpUrl']})")
-        for node in violation["nodes"]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}")
-    assert not violations, f"axe on {label} ({page.url}):\n" + "\n".join(lines)
 
 
 def test_conseiller_reads_caseload_and_beneficiary(live_server, transactional_db, page):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cep import services
+from cep.demo import demo_seeders
 from cep.models import Beneficiary, Membership, Operator, Parcours, Service, Site
 from cep.nomenclatures import (
     DEPARTEMENTS,
@@ -165,6 +166,8 @@ class Command(BaseCommand):
         for operator, spec in zip(operators, OPERATORS, strict=True):
             with scope(operator=operator.pk):
                 self.ensure_beneficiaries(operator, spec["beneficiaries"], rng)
+                for seeder in demo_seeders():
+                    seeder(operator, rng)
         self.print_logins()
 
     def ensure_user(self, username, first_name, last_name):
