@@ -511,3 +511,16 @@ class ApiToken(models.Model):
     @staticmethod
     def generate_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+# Shared referentials live in their own module; importing them here registers them with the app.
+from cep.referentials import (  # noqa: E402, F401
+    RomeAppellation,
+    RomeDomaine,
+    RomeGrandDomaine,
+    RomeJob,
+    RomeJobSkill,
+    RomeMobility,
+    RomeRelease,
+    RomeSkill,
+)

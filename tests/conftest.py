@@ -1,5 +1,19 @@
+import io
+
 import pytest
+from django.core.management import call_command
 from django_scopes import scopes_disabled
+
+from cep.referentials import (
+    RomeAppellation,
+    RomeDomaine,
+    RomeGrandDomaine,
+    RomeJob,
+    RomeJobSkill,
+    RomeMobility,
+    RomeRelease,
+    RomeSkill,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +44,33 @@ def login_as(client):
         return client
 
     return _login
+
+
+ROME_MODELS = [
+    RomeJobSkill,
+    RomeMobility,
+    RomeAppellation,
+    RomeSkill,
+    RomeJob,
+    RomeDomaine,
+    RomeGrandDomaine,
+    RomeRelease,
+]
+
+
+@pytest.fixture(scope="session")
+def rome_release(django_db_setup, django_db_blocker) -> str:
+    """The shipped release, loaded once for the session (about 8 s) and committed; tests run on
+    top of it in their own rolled-back transactions. Returns the command's output."""
+    out = io.StringIO()
+    with django_db_blocker.unblock():
+        call_command("import_rome", stdout=out)
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        for model in ROME_MODELS:
+            model.objects.all().delete()
+
+
+@pytest.fixture
+def rome(rome_release, db) -> str:
+    return rome_release
