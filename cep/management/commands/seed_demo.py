@@ -23,6 +23,7 @@ from cep.nomenclatures import (
     PcsGroup,
     check_eligibility,
 )
+from cep.rome import current_release, import_release
 
 DEMO_PASSWORD = "demo-cep-2026!"
 
@@ -159,6 +160,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rng = random.Random(2026)
+        if current_release() is None:
+            self.stdout.write("Chargement du ROME (référentiel des métiers)…")
+            import_release()
         with scopes_disabled():
             operators = [self.ensure_operator(spec) for spec in OPERATORS]
             self.ensure_shared_staff(operators)
