@@ -66,3 +66,14 @@ def test_ranking_explains_each_score():
     assert ranking[0].missing_core == []
     assert [skill.label for skill in ranking[1].missing_core] == ["B cœur"]
     assert matching.rank_jobs(held_skill_ids=set()) == []
+
+
+def test_ranking_on_a_real_job(rome):
+    """K2111 has 69 coherence_item rows, 11 of them work contexts (not skills): 58 skills, 11 of
+    them core. Holding its 11 core skills: (11*2) / (11*2 + 47) = 22/69 = 32 %, and no other job
+    shares as much."""
+    ranking = matching.rank_jobs(held_skill_ids=K2111_CORE, limit=5)
+    assert (ranking[0].job.code, ranking[0].score) == ("K2111", 32)
+    assert {skill.pk for skill in ranking[0].matched} == K2111_CORE
+    assert ranking[0].missing_core == []
+    assert all(other.score < 32 for other in ranking[1:])
