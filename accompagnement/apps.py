@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class AccompagnementConfig(AppConfig):
     name = "accompagnement"
     verbose_name = "Niveau 3 — accompagnement à la mise en œuvre"
+
+    def ready(self):
+        from accompagnement.demo import seed_accompagnement
+        from accompagnement.selectors import alerts
+        from accompagnement.services import on_level_entered
+        from cep.demo import register_demo_seeder
+        from cep.home import register_alert_provider
+        from cep.signals import parcours_level_entered
+
+        parcours_level_entered.connect(on_level_entered, dispatch_uid="accompagnement_plan")
+        register_alert_provider(alerts)
+        register_demo_seeder(seed_accompagnement)

@@ -1,1 +1,357 @@
-"""Level 3: action plan, training path, funding plan and its revisions."""
+"""Level 3: the co-built action plan, its versions, the training path, external services and the
+funding plan.
+
+A plan has versions. The content of a version (steps, actions, training, services, cost lines,
+funders solicited) is frozen once the person agreed to it: changing it makes the next version, a
+copy in which every item keeps its `key`, so two versions can be compared item by item. Carrying
+the plan out (an action done, a grant received) is tracked on the version in force.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+
+from cep.models import Membership, Operator, Parcours
+from conseil.models import AgreementChannel
+
+MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class ActionPlan(models.Model):
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    parcours = models.OneToOneField(Parcours, on_delete=models.CASCADE, related_name="action_plan")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "plan d'action"
+
+    def __str__(self) -> str:
+        return f"Plan d'action — {self.parcours.beneficiary}"
+
+
+class PlanVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "brouillon", "Brouillon"
+        AGREED = "valide", "Validé par la personne"
+        REVISED = "revise", "Révisé depuis"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField("version")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    revision_reason = models.CharField("motif de la révision", max_length=300, blank=True)
+    schemes_notes = models.TextField("dispositifs et services à mobiliser", blank=True)
+    agreed_on = models.DateField("validé le", null=True, blank=True)
+    agreement_channel = models.CharField(
+        "validé", max_length=24, choices=AgreementChannel.choices, blank=True
+    )
+    agreement_recorded_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "version du plan d'action"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_once"),
+            models.CheckConstraint(
+                condition=Q(status="brouillon")
+                | Q(agreed_on__isnull=False, agreement_recorded_by__isnull=False)
+                & ~Q(agreement_channel=""),
+                name="plan_agreed_with_agreement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan d'action, version {self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class VersionItem(models.Model):
+    """An item of a plan version; `key` follows the same item from one version to the next."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        abstract = True
+
+
+class Step(VersionItem):
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField("ordre", default=1)
+    title = models.CharField("étape", max_length=200)
+    goal = models.CharField("objectif intermédiaire", max_length=300, blank=True)
+    target_date = models.DateField("date visée", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "étape"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Action(VersionItem):
+    class Actor(models.TextChoices):
+        BENEFICIARY = "beneficiaire", "La personne"
+        COUNSELLOR = "conseiller", "Le conseiller"
+        PARTNER = "partenaire", "Un partenaire"
+
+    class Status(models.TextChoices):
+        TODO = "a_faire", "À faire"
+        IN_PROGRESS = "en_cours", "En cours"
+        DONE = "faite", "Faite"
+        DROPPED = "abandonnee", "Abandonnée"
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="actions")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField("action", max_length=300)
+    actor = models.CharField("qui agit", max_length=16, choices=Actor.choices)
+    due_date = models.DateField("échéance", null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TODO)
+
+    class Meta:
+        verbose_name = "action"
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["operator", "status", "due_date"], name="action_due_idx")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class TrainingPath(VersionItem):
+    class Modality(models.TextChoices):
+        ON_SITE = "presentiel", "Présentiel"
+        REMOTE = "distance", "À distance"
+        MIXED = "mixte", "Mixte"
+        WORK_LINKED = "alternance", "En alternance"
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="trainings")
+    provider_name = models.CharField("organisme de formation", max_length=200)
+    provider_chosen_by_beneficiary = models.BooleanField(
+        "organisme choisi par la personne",
+        default=False,
+        help_text="Le choix de l'organisme appartient à la personne, jamais au conseiller.",
+    )
+    certification_code = models.CharField(
+        "code RNCP ou RS", max_length=20, blank=True, help_text="Par exemple RNCP37274 ou RS5635."
+    )
+    certification_title = models.CharField("certification visée", max_length=300)
+    start_date = models.DateField("début", null=True, blank=True)
+    end_date = models.DateField("fin", null=True, blank=True)
+    hours = models.PositiveIntegerField("durée (heures)", null=True, blank=True)
+    modality = models.CharField("modalité", max_length=16, choices=Modality.choices)
+    cost = models.DecimalField("coût", **MONEY)
+    vae_reduction = models.DecimalField(
+        "réduction après VAE partielle", default=Decimal("0"), **MONEY
+    )
+
+    class Meta:
+        verbose_name = "parcours de formation"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider_chosen_by_beneficiary=True),
+                name="training_provider_is_the_persons_choice",
+            ),
+            models.CheckConstraint(
+                condition=Q(vae_reduction__lte=models.F("cost")), name="training_reduction_le_cost"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="training_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.certification_title
+
+    @property
+    def net_cost(self) -> Decimal:
+        return self.cost - self.vae_reduction
+
+
+class ExternalService(VersionItem):
+    class Kind(models.TextChoices):
+        SKILLS_ASSESSMENT = "bilan", "Bilan de compétences"
+        BUSINESS_SUPPORT = "creation", "Accompagnement à la création d'entreprise"
+        OTHER = "autre", "Autre prestation"
+
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="external_services"
+    )
+    kind = models.CharField("prestation", max_length=16, choices=Kind.choices)
+    provider_name = models.CharField("prestataire (choisi par la personne)", max_length=200)
+    start_date = models.DateField("début", null=True, blank=True)
+    end_date = models.DateField("fin", null=True, blank=True)
+    expected_results = models.TextField("résultats attendus, discutés avec la personne")
+    follow_up_notes = models.TextField("suivi", blank=True)
+
+    class Meta:
+        verbose_name = "prestation externe"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.provider_name}"
+
+
+class CostLine(VersionItem):
+    class Kind(models.TextChoices):
+        TRAINING = "formation", "Formation"
+        VAE = "vae", "Accompagnement VAE"
+        ASSESSMENT = "bilan", "Bilan de compétences"
+        TRANSPORT = "transport", "Transport, hébergement"
+        OTHER = "autre", "Autre"
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="cost_lines")
+    kind = models.CharField("nature", max_length=16, choices=Kind.choices)
+    label = models.CharField("libellé", max_length=200)
+    amount = models.DecimalField("coût", **MONEY)
+
+    class Meta:
+        verbose_name = "ligne de coût"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FundingRequest(VersionItem):
+    class Status(models.TextChoices):
+        TO_REQUEST = "a_demander", "À demander"
+        REQUESTED = "demandee", "Demandée"
+        GRANTED = "accordee", "Accordée"
+        REFUSED = "refusee", "Refusée"
+
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="funding_requests"
+    )
+    cost_line = models.ForeignKey(CostLine, on_delete=models.CASCADE, related_name="requests")
+    scheme = models.CharField("financeur sollicité", max_length=32)
+    amount_requested = models.DecimalField("montant demandé", **MONEY)
+    amount_granted = models.DecimalField("montant accordé", null=True, blank=True, **MONEY)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TO_REQUEST)
+    contacted_on = models.DateField("contacté le", null=True, blank=True)
+    note = models.CharField("note du conseiller", max_length=300, blank=True)
+    override_eligible = models.BooleanField("avis du conseiller", null=True, blank=True)
+    override_reason = models.CharField("motif de l'avis", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "demande de financement"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(override_eligible__isnull=True) | ~Q(override_reason=""),
+                name="funding_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_granted__isnull=True) | Q(status="accordee"),
+                name="funding_granted_amount_when_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} — {self.amount_requested} €"
+
+
+class DeclaredFacts(models.Model):
+    """What the person declared for the funding rules; empty means unknown, never "no"."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    parcours = models.OneToOneField(
+        Parcours, on_delete=models.CASCADE, related_name="declared_facts"
+    )
+    months_salaried_total = models.PositiveSmallIntegerField(
+        "mois de travail salarié (total)", null=True, blank=True
+    )
+    months_current_employer = models.PositiveSmallIntegerField(
+        "mois dans l'entreprise actuelle", null=True, blank=True
+    )
+    months_salaried_last_5_years = models.PositiveSmallIntegerField(
+        "mois de travail salarié sur les 5 dernières années", null=True, blank=True
+    )
+    months_fixed_term_last_12 = models.PositiveSmallIntegerField(
+        "mois en CDD sur les 12 derniers mois", null=True, blank=True
+    )
+    years_continuous_salaried = models.PositiveSmallIntegerField(
+        "années d'activité salariée continue", null=True, blank=True
+    )
+    cpf_balance = models.DecimalField("solde CPF déclaré", null=True, blank=True, **MONEY)
+    employer_tops_up = models.BooleanField("l'employeur abonde le CPF", null=True, blank=True)
+    can_pay = models.DecimalField(
+        "ce que la personne peut payer elle-même", null=True, blank=True, **MONEY
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "faits déclarés pour le financement"
+
+    def __str__(self) -> str:
+        return f"Faits déclarés — {self.parcours}"
+
+
+class ContactLog(models.Model):
+    """Contacts with a funder or provider about adapting duration, content or cost."""
+
+    class Subject(models.TextChoices):
+        DURATION = "duree", "Durée"
+        CONTENT = "contenu", "Contenu"
+        COST = "cout", "Coût"
+        OTHER = "autre", "Autre"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="contacts")
+    contacted_on = models.DateField("date")
+    counterpart = models.CharField("avec (financeur, organisme)", max_length=200)
+    subject = models.CharField("objet", max_length=16, choices=Subject.choices)
+    notes = models.TextField("échange")
+    recorded_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "contact financeur ou organisme"
+        ordering = ["-contacted_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.counterpart} — {self.contacted_on:%d/%m/%Y}"
+
+
+class FundingParameter(models.Model):
+    """A threshold or amount of a funding scheme, dated: decrees change them, code does not."""
+
+    code = models.CharField("paramètre", max_length=64)
+    value = models.DecimalField("valeur", max_digits=12, decimal_places=2)
+    valid_from = models.DateField("en vigueur à partir du")
+    label = models.CharField("libellé", max_length=300)
+    source = models.CharField("texte de référence", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "paramètre de financement"
+        ordering = ["code", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="funding_parameter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.value} (depuis le {self.valid_from:%d/%m/%Y})"

@@ -39,6 +39,7 @@ from cep.models import (
     Site,
 )
 from cep.nomenclatures import check_eligibility
+from cep.signals import parcours_level_entered
 
 
 def _full_clean(instance, *, exclude: list[str]) -> None:
@@ -294,6 +295,9 @@ def decide_level1_outcome(
             referent=referent,
             assigned_by=membership,
             reason="Entrée au niveau 2",
+        )
+        parcours_level_entered.send(
+            sender=Parcours, parcours=parcours, level=Level.CONSEIL, membership=membership
         )
     else:
         closing = {

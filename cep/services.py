@@ -27,6 +27,7 @@ from cep.models import (
 )
 from cep.nomenclatures import check_eligibility
 from cep.roles import ALL_OPERATOR_PERMISSIONS, ROLE_PERMISSIONS
+from cep.signals import parcours_level_entered
 
 BENEFICIARY_FIELDS = (
     "first_name",
@@ -252,6 +253,9 @@ def open_parcours(
         referent=membership,
         assigned_by=membership,
         reason="Ouverture du parcours",
+    )
+    parcours_level_entered.send(
+        sender=Parcours, parcours=parcours, level=entry_level, membership=membership
     )
     return parcours
 

@@ -206,6 +206,10 @@ INFORMATION_SESSION_DEFAULT_CAPACITY = int(
     os.environ.get("INFORMATION_SESSION_DEFAULT_CAPACITY", "12")
 )
 
+# Level-3 alerts on the référent's home page.
+FUNDING_ANSWER_ALERT_DAYS = int(os.environ.get("FUNDING_ANSWER_ALERT_DAYS", "30"))
+PLAN_INACTIVITY_ALERT_DAYS = int(os.environ.get("PLAN_INACTIVITY_ALERT_DAYS", "45"))
+
 PLATFORM_NAME = "Conseil en évolution professionnelle"
 PLATFORM_TAGLINE = "Plateforme des opérateurs du CEP"
 

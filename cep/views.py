@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from cep import selectors, services
 from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
+from cep.home import alerts_for
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Level, Parcours
@@ -81,6 +82,7 @@ class CaseloadView(OperatorPermissionRequiredMixin, TemplateView):
             next_query = params.urlencode()
         return super().get_context_data(
             title="Mon portefeuille",
+            alerts=alerts_for(self.request.membership),
             page=page,
             search=search,
             state=state,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cep.audit import log_event
 from cep.models import AuditEvent, Level, Membership, Parcours, ReferentAssignment
 from cep.referentials import RomeJob, RomeSkill
+from cep.signals import parcours_level_entered
 from conseil.models import (
     AgreementChannel,
     DemandClarification,
@@ -364,4 +365,7 @@ def move_to_level_3(*, membership: Membership, parcours: Parcours) -> Parcours:
     parcours.current_level = Level.ACCOMPAGNEMENT
     parcours.save(update_fields=["current_level"])
     _audit(membership, parcours, parcours)
+    parcours_level_entered.send(
+        sender=Parcours, parcours=parcours, level=Level.ACCOMPAGNEMENT, membership=membership
+    )
     return parcours

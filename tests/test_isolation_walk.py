@@ -75,8 +75,11 @@ def view_model(route: Route):
     """The model a bare `pk` refers to: a DRF view's serializer model, or a Django view's model."""
     func = route.pattern.callback
     view_class = getattr(func, "cls", None) or getattr(func, "view_class", None)
+    queryset = getattr(view_class, "queryset", None)
+    if queryset is not None:
+        return queryset.model
     serializer = getattr(view_class, "serializer_class", None)
-    if serializer is not None:
+    if serializer is not None and hasattr(serializer, "Meta"):
         return serializer.Meta.model
     return getattr(view_class, "model", None)
 
@@ -94,7 +97,9 @@ def object_model(route: Route, param: str):
     if param in ("object_id", "object_pk"):  # admin: .../<app_label>/<model_name>/<object_id>/
         match = re.search(r"(\w+)/(\w+)/<(?:path:)?object_(?:id|pk)>", route.template)
         if match and match.group(1) in PROJECT_APPS:
-            return apps.get_model(match.group(1), match.group(2))
+            model = apps.get_model(match.group(1), match.group(2))
+            # Shared referentials and parameters belong to no operator: nothing of B's there.
+            return model if is_tenant_model(model) else None
         return None
     if param.endswith("_pk"):
         return model_named(param.removesuffix("_pk").replace("_", ""))

@@ -83,3 +83,22 @@ def test_session_page_and_calendar(login_as):
     add(95)
     assert (queries_for(client, page), queries_for(client, calendar)) == counts
     assert client.get(page).content.decode().count("/beneficiaires/") >= 100
+
+
+def test_routing_setup_page(login_as):
+    from cep.models import Membership
+    from tests.accueil.factories import RoutingRuleFactory
+
+    admin = MembershipFactory(role=Membership.Role.ADMIN)
+    client = login_as(admin)
+    url = reverse("accueil:routing_setup")
+
+    def add(n):
+        for _ in range(n):
+            structure = StructureFactory(operator=admin.operator, on_platform=True)
+            RoutingRuleFactory(operator=admin.operator, target=structure)
+
+    add(3)
+    three = queries_for(client, url)
+    add(40)
+    assert queries_for(client, url) == three

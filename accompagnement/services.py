@@ -1,0 +1,332 @@
+"""Level-3 writes: one transaction each, the acting membership explicit, the audit written.
+
+The plan's content is edited only on a draft; once the person agreed to a version, changing it is
+a revision (a new draft copied from it, with a reason). Carrying the plan out — an action's status,
+a funder's answer — is recorded on the version in force.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accompagnement.models import (
+    Action,
+    ActionPlan,
+    ContactLog,
+    CostLine,
+    DeclaredFacts,
+    ExternalService,
+    FundingRequest,
+    PlanVersion,
+    Step,
+    TrainingPath,
+)
+from cep.audit import log_event
+from cep.models import AuditEvent, Level, Membership, Parcours
+from conseil.models import AgreementChannel, StrategyOption
+
+ITEM_MODELS = {
+    "step": Step,
+    "action": Action,
+    "training": TrainingPath,
+    "external": ExternalService,
+    "cost": CostLine,
+    "funding": FundingRequest,
+}
+
+
+def _audit(membership: Membership, obj, parcours: Parcours, action=AuditEvent.Action.UPDATE):
+    log_event(membership=membership, action=action, obj=obj, beneficiary=parcours.beneficiary)
+
+
+def _clean(instance, exclude: list[str]) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from error
+
+
+def _touch(plan_id: int) -> None:
+    """Any work on the plan counts as activity (the "plan without activity" alert reads it)."""
+    ActionPlan.objects.filter(pk=plan_id).update(updated_at=timezone.now())
+
+
+def latest_version(plan: ActionPlan) -> PlanVersion | None:
+    return plan.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def ensure_plan(*, membership: Membership, parcours: Parcours) -> ActionPlan:
+    """The parcours' plan, created with an empty draft; the strategies the person retained at
+    level 2 become its first steps."""
+    plan, created = ActionPlan.objects.get_or_create(
+        parcours=parcours, defaults={"operator_id": parcours.operator_id}
+    )
+    if created:
+        version = PlanVersion.objects.create(
+            operator_id=parcours.operator_id, plan=plan, number=1, created_by=membership
+        )
+        retained = StrategyOption.objects.filter(parcours=parcours, retained=True)
+        for order, option in enumerate(retained, start=1):
+            Step.objects.create(
+                operator_id=parcours.operator_id,
+                version=version,
+                order=order,
+                title=option.get_kind_display(),
+                goal=option.description[:300],
+            )
+        _audit(membership, plan, parcours, AuditEvent.Action.CREATE)
+    return plan
+
+
+def on_level_entered(sender, *, parcours, level, membership, **kwargs) -> None:
+    if level == Level.ACCOMPAGNEMENT:
+        ensure_plan(membership=membership, parcours=parcours)
+
+
+def editable_draft(plan: ActionPlan) -> PlanVersion:
+    version = latest_version(plan)
+    if version is None or not version.is_draft:
+        raise ValidationError(
+            "Ce plan a été validé par la personne : pour le changer, révisez-le en indiquant "
+            "pourquoi."
+        )
+    if not plan.parcours.is_open:
+        raise ValidationError("Ce parcours est clos.")
+    return version
+
+
+@transaction.atomic
+def add_item(*, membership: Membership, plan: ActionPlan, item_type: str, **fields):
+    """Add a step, an action, a training, a service, a cost line or a funding request to the
+    draft."""
+    version = editable_draft(plan)
+    model = ITEM_MODELS[item_type]
+    item = model(operator_id=plan.operator_id, version=version, **fields)
+    errors: dict[str, list[str]] = {}
+    try:
+        item.full_clean(exclude=["operator", "version"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    errors.update(_item_rules(item, version))
+    if errors:
+        raise ValidationError(errors)
+    item.save()
+    _touch(plan.pk)
+    _audit(membership, item, plan.parcours, AuditEvent.Action.CREATE)
+    return item
+
+
+def _item_rules(item, version: PlanVersion) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if isinstance(item, Action) and item.step_id and item.step.version_id != version.pk:
+        errors["step"] = ["Choisissez une étape de ce plan."]
+    if isinstance(item, TrainingPath) and not item.provider_chosen_by_beneficiary:
+        errors["provider_chosen_by_beneficiary"] = [
+            "L'organisme de formation est le choix de la personne : confirmez qu'elle l'a choisi."
+        ]
+    if isinstance(item, FundingRequest) and item.cost_line_id:
+        if item.cost_line.version_id != version.pk:
+            errors["cost_line"] = ["Choisissez une ligne de coût de ce plan."]
+        elif item.amount_requested is not None and item.amount_requested > item.cost_line.amount:
+            errors["amount_requested"] = [
+                f"Le montant demandé dépasse le coût de la ligne ({item.cost_line.amount} €)."
+            ]
+    return errors
+
+
+@transaction.atomic
+def set_action_status(*, membership: Membership, action: Action, status: str) -> Action:
+    """Carrying the plan out: allowed on the version in force, agreed or not."""
+    if status not in Action.Status.values:
+        raise ValidationError({"status": "Choisissez un statut dans la liste."})
+    action.status = status
+    action.save(update_fields=["status"])
+    _touch(action.version.plan_id)
+    _audit(membership, action, action.version.plan.parcours)
+    return action
+
+
+@transaction.atomic
+def record_funding_answer(
+    *,
+    membership: Membership,
+    request: FundingRequest,
+    status: str,
+    contacted_on: date | None = None,
+    amount_granted: Decimal | None = None,
+    note: str = "",
+) -> FundingRequest:
+    """A funder's answer, or the date it was solicited; granted amounts never exceed the cost."""
+    request = (
+        FundingRequest.objects.select_for_update(of=("self",))
+        .select_related("cost_line")
+        .get(pk=request.pk)
+    )
+    errors: dict[str, str] = {}
+    if status not in FundingRequest.Status.values:
+        errors["status"] = "Choisissez un statut dans la liste."
+    if status == FundingRequest.Status.GRANTED:
+        if amount_granted is None:
+            errors["amount_granted"] = "Indiquez le montant accordé."
+        elif amount_granted < 0:
+            errors["amount_granted"] = "Un montant ne peut pas être négatif."
+        else:
+            others = sum(
+                (
+                    other.amount_granted
+                    for other in request.cost_line.requests.exclude(pk=request.pk)
+                    if other.status == FundingRequest.Status.GRANTED and other.amount_granted
+                ),
+                Decimal("0"),
+            )
+            if others + amount_granted > request.cost_line.amount:
+                errors["amount_granted"] = (
+                    f"Les montants accordés dépasseraient le coût de la ligne "
+                    f"({request.cost_line.amount} €) : {others} € sont déjà accordés."
+                )
+    elif amount_granted is not None:
+        errors["amount_granted"] = "Un montant accordé suppose une demande accordée."
+    if contacted_on is not None and contacted_on > timezone.localdate():
+        errors["contacted_on"] = "La date de contact ne peut pas être dans le futur."
+    if errors:
+        raise ValidationError(errors)
+    request.status = status
+    request.amount_granted = amount_granted if status == FundingRequest.Status.GRANTED else None
+    request.contacted_on = contacted_on or request.contacted_on
+    request.note = note.strip() or request.note
+    request.save(update_fields=["status", "amount_granted", "contacted_on", "note"])
+    _touch(request.version.plan_id)
+    _audit(membership, request, request.version.plan.parcours)
+    return request
+
+
+@transaction.atomic
+def override_verdict(
+    *, membership: Membership, request: FundingRequest, eligible: bool | None, reason: str
+) -> FundingRequest:
+    """The rules advise; the counsellor decides, in writing."""
+    if eligible is not None and not reason.strip():
+        raise ValidationError({"override_reason": "Écrivez pourquoi vous ne suivez pas la règle."})
+    request.override_eligible = eligible
+    request.override_reason = reason.strip() if eligible is not None else ""
+    request.save(update_fields=["override_eligible", "override_reason"])
+    _audit(membership, request, request.version.plan.parcours)
+    return request
+
+
+@transaction.atomic
+def record_plan_agreement(
+    *, membership: Membership, plan: ActionPlan, agreed_on: date, channel: str
+) -> PlanVersion:
+    version = editable_draft(plan)
+    errors = {}
+    if channel not in AgreementChannel.values:
+        errors["channel"] = "Indiquez comment la personne a donné son accord."
+    if agreed_on > timezone.localdate() or agreed_on < version.created_at.date():
+        errors["agreed_on"] = (
+            "La date de l'accord doit être comprise entre la version et aujourd'hui."
+        )
+    if not version.steps.exists():
+        errors["agreed_on"] = "Un plan sans étape ne peut pas être validé."
+    if errors:
+        raise ValidationError(errors)
+    plan.versions.filter(status=PlanVersion.Status.AGREED).update(status=PlanVersion.Status.REVISED)
+    version.status = PlanVersion.Status.AGREED
+    version.agreed_on = agreed_on
+    version.agreement_channel = channel
+    version.agreement_recorded_by = membership
+    version.save(
+        update_fields=["status", "agreed_on", "agreement_channel", "agreement_recorded_by"]
+    )
+    _audit(membership, version, plan.parcours)
+    return version
+
+
+@transaction.atomic
+def revise_plan(*, membership: Membership, plan: ActionPlan, reason: str) -> PlanVersion:
+    """A new draft copied from the agreed version, every item keeping its key; the agreed
+    version stays as it was."""
+    current = latest_version(plan)
+    if current is None or current.is_draft:
+        raise ValidationError({"reason": "Le brouillon en cours se modifie directement."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez ce qui a changé et justifie la révision."})
+    draft = PlanVersion.objects.create(
+        operator_id=plan.operator_id,
+        plan=plan,
+        number=current.number + 1,
+        revision_reason=reason.strip(),
+        schemes_notes=current.schemes_notes,
+        created_by=membership,
+    )
+    steps = {}
+    for step in current.steps.all():
+        old_pk = step.pk
+        step.pk, step.version = None, draft
+        step.save()
+        steps[old_pk] = step
+    for action in current.actions.all():
+        action.pk, action.version, action.step = None, draft, steps[action.step_id]
+        action.save()
+    for model in (TrainingPath, ExternalService):
+        for item in model.objects.filter(version=current):
+            item.pk, item.version = None, draft
+            item.save()
+    lines = {}
+    for line in current.cost_lines.all():
+        old_pk = line.pk
+        line.pk, line.version = None, draft
+        line.save()
+        lines[old_pk] = line
+    for request in current.funding_requests.all():
+        request.pk, request.version, request.cost_line = None, draft, lines[request.cost_line_id]
+        request.save()
+    _touch(plan.pk)
+    _audit(membership, draft, plan.parcours, AuditEvent.Action.CREATE)
+    return draft
+
+
+@transaction.atomic
+def save_declared_facts(*, membership: Membership, parcours: Parcours, **facts) -> DeclaredFacts:
+    declared, _ = DeclaredFacts.objects.get_or_create(
+        parcours=parcours, defaults={"operator_id": parcours.operator_id}
+    )
+    for name, value in facts.items():
+        setattr(declared, name, value)
+    _clean(declared, exclude=["operator", "parcours"])
+    declared.save()
+    _audit(membership, declared, parcours)
+    return declared
+
+
+@transaction.atomic
+def log_contact(
+    *,
+    membership: Membership,
+    plan: ActionPlan,
+    contacted_on: date,
+    counterpart: str,
+    subject: str,
+    notes: str,
+) -> ContactLog:
+    contact = ContactLog(
+        operator_id=plan.operator_id,
+        plan=plan,
+        contacted_on=contacted_on,
+        counterpart=counterpart.strip(),
+        subject=subject,
+        notes=notes.strip(),
+        recorded_by=membership,
+    )
+    _clean(contact, exclude=["operator", "plan", "recorded_by"])
+    if contacted_on > timezone.localdate():
+        raise ValidationError(
+            {"contacted_on": "La date de contact ne peut pas être dans le futur."}
+        )
+    contact.save()
+    _audit(membership, contact, plan.parcours, AuditEvent.Action.CREATE)
+    return contact

@@ -1,0 +1,9 @@
+"""Hooks the level apps listen to, so the core never imports them.
+
+`parcours_level_entered` is sent, inside the writing transaction, when a parcours opens at a
+level or moves up to one: kwargs `parcours`, `level`, `membership`.
+"""
+
+from django.dispatch import Signal
+
+parcours_level_entered = Signal()
