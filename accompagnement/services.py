@@ -151,6 +151,20 @@ def set_action_status(*, membership: Membership, action: Action, status: str) ->
 
 
 @transaction.atomic
+def record_follow_up(
+    *, membership: Membership, external_service: ExternalService, notes: str
+) -> ExternalService:
+    """Follow-up of an external service: the operator stays responsible for the parcours."""
+    if not notes.strip():
+        raise ValidationError({"follow_up_notes": "Écrivez le suivi de la prestation."})
+    external_service.follow_up_notes = notes.strip()
+    external_service.save(update_fields=["follow_up_notes"])
+    _touch(external_service.version.plan_id)
+    _audit(membership, external_service, external_service.version.plan.parcours)
+    return external_service
+
+
+@transaction.atomic
 def record_funding_answer(
     *,
     membership: Membership,

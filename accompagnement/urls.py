@@ -38,4 +38,9 @@ urlpatterns = [
         views.OverrideView.as_view(),
         name="override",
     ),
+    path(
+        f"{P}prestations/<int:externalservice_pk>/suivi/",
+        views.FollowUpView.as_view(),
+        name="follow_up",
+    ),
 ]

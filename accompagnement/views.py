@@ -16,7 +16,7 @@ from accompagnement.forms import (
     ReviseForm,
 )
 from accompagnement.funding_rules import SCHEMES, Facts, MissingFundingParameter, evaluate_all
-from accompagnement.models import Action, DeclaredFacts, FundingRequest
+from accompagnement.models import Action, DeclaredFacts, ExternalService, FundingRequest
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
 from conseil.forms import AgreementForm
@@ -255,6 +255,26 @@ class OverrideView(PlanPostView):
             version__plan=self.plan,
         )
         services.override_verdict(membership=self.request.membership, request=request, **data)
+
+
+class FollowUpView(PlanMixin):
+    def post(self, request, parcours_pk, externalservice_pk):
+        service = get_object_or_404(
+            ExternalService.objects.select_related("version__plan__parcours"),
+            pk=externalservice_pk,
+            version__plan=self.plan,
+        )
+        try:
+            services.record_follow_up(
+                membership=request.membership,
+                external_service=service,
+                notes=request.POST.get("follow_up_notes", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Le suivi de la prestation est noté.")
+        return self.back()
 
 
 class DiffView(PlanMixin):

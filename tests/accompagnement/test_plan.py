@@ -183,3 +183,25 @@ def test_diff_page_queries_do_not_grow(plan, login_as):
     three = count()
     build(27)
     assert count() == three
+
+
+def test_external_service_follow_up_is_noted_on_the_agreed_plan(plan, login_as):
+    add(plan, "step", title="Bilan", order=1)
+    service = add(
+        plan,
+        "external",
+        kind="bilan",
+        provider_name="Centre de bilan fictif",
+        expected_results="Confirmer le projet",
+    )
+    agree(plan)
+    client = login_as(plan.parcours.referent)
+    url = reverse(
+        "accompagnement:follow_up",
+        kwargs={"parcours_pk": plan.parcours_id, "externalservice_pk": service.pk},
+    )
+    client.post(url, {"follow_up_notes": "Deux entretiens faits, synthèse attendue."})
+    service.refresh_from_db()
+    assert service.follow_up_notes == "Deux entretiens faits, synthèse attendue."
+    empty = client.post(url, {"follow_up_notes": "  "}, follow=True)
+    assert "Écrivez le suivi de la prestation." in empty.content.decode()
