@@ -17,8 +17,10 @@ from accompagnement.forms import (
 )
 from accompagnement.funding_rules import SCHEMES, Facts, MissingFundingParameter, evaluate_all
 from accompagnement.models import Action, DeclaredFacts, ExternalService, FundingRequest
+from cep import services as core
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
+from cep.views import client_ip
 from conseil.forms import AgreementForm
 
 VERDICT_LABELS = {"eligible": "éligible", "not_eligible": "non éligible", "unknown": "à vérifier"}
@@ -55,6 +57,11 @@ class PlanView(PlanMixin):
         except ValueError:
             number = None
         version = selectors.version_page(self.plan, number)
+        core.record_beneficiary_read(
+            membership=request.membership,
+            beneficiary=self.parcours.beneficiary,
+            ip_address=client_ip(request),
+        )
         declared = DeclaredFacts.objects.filter(parcours=self.parcours).first()
         try:
             verdicts = evaluate_all(

@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.views import View
 
 from cep import rome
+from cep import services as core
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
 from cep.referentials import ROME_ATTRIBUTION, RomeJob, RomeSkill
+from cep.views import client_ip
 from conseil import matching, selectors, services
 from conseil.forms import (
     ROME_CODE_MESSAGE,
@@ -60,6 +62,12 @@ class WorkspaceView(OperatorPermissionRequiredMixin, View):
         return reverse(self.tab, kwargs={"parcours_pk": self.parcours.pk})
 
     def render_tab(self, context: dict, status: int = 200):
+        # The workspace shows the person's file: every read is traced, as on the beneficiary page.
+        core.record_beneficiary_read(
+            membership=self.request.membership,
+            beneficiary=self.parcours.beneficiary,
+            ip_address=client_ip(self.request),
+        )
         context = {
             "parcours": self.parcours,
             "beneficiary": self.parcours.beneficiary,

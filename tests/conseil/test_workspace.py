@@ -118,3 +118,18 @@ def test_level_1_parcours_has_no_level_2_actions(login_as):
     )
     assert "encore au niveau 1" in response.content.decode()
     assert not HeldSkill.objects.exists()
+
+
+def test_reading_the_workspace_and_the_plan_is_audited(login_as):
+    from accompagnement import services as plans
+    from cep.models import AuditEvent
+
+    parcours = Level2ParcoursFactory(entry_level=3)
+    plans.ensure_plan(membership=parcours.referent, parcours=parcours)
+    client = login_as(parcours.referent)
+    client.get(reverse("conseil:skills", kwargs={"parcours_pk": parcours.pk}))
+    client.get(reverse("accompagnement:plan", kwargs={"parcours_pk": parcours.pk}))
+    reads = AuditEvent.objects.filter(action="read", beneficiary=parcours.beneficiary)
+    assert [(e.membership_id, e.object_id) for e in reads] == [
+        (parcours.referent_id, str(parcours.beneficiary_id))
+    ] * 2
