@@ -364,6 +364,8 @@ class SessionRegistration(models.Model):
     )
     registered_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
+    # Set when the cancellation e-mail went out: a retried task never writes twice.
+    cancellation_notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(operator="operator")
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from accueil import selectors
+from accueil import selectors, tasks
 from accueil.models import (
     InformationDelivery,
     InformationSession,
@@ -470,32 +470,58 @@ def cancel_session(
     session.cancellation_reason = reason.strip()
     session.save(update_fields=["cancelled_at", "cancellation_reason"])
     log_event(membership=membership, action=AuditEvent.Action.UPDATE, obj=session)
-    recipients = list(
-        session.registrations.exclude(beneficiary__email="").values_list(
-            "beneficiary__first_name", "beneficiary__email"
-        )
+    # After commit: a rolled-back cancellation must not have told anyone. The worker sends.
+    operator_id = membership.operator_id
+    transaction.on_commit(
+        lambda: tasks.notify_session_cancelled.delay(session_id=session.pk, operator_id=operator_id)
     )
-    when = date_format(timezone.localtime(session.starts_at), "l j F Y à H\\hi")
-    operator_name = membership.operator.name
+    return session
 
-    def notify():
-        for first_name, email in recipients:
+
+def notify_session_cancelled(*, session_id: int) -> int:
+    """E-mail each registrant of a cancelled session who has an address and was not told yet.
+
+    One message per person, so nobody sees the others; each registration is marked in its own
+    transaction right after its message, so a retry after a crash resends nobody already told.
+    Returns the number of messages sent.
+    """
+    session = InformationSession.objects.get(pk=session_id)
+    if not session.is_cancelled:
+        return 0
+    when = date_format(timezone.localtime(session.starts_at), "l j F Y à H\\hi")
+    operator_name = session.operator.name
+    pending = (
+        session.registrations.filter(cancellation_notified_at__isnull=True)
+        .exclude(beneficiary__email="")
+        .select_related("beneficiary")
+        .order_by("pk")
+    )
+    sent = 0
+    for registration in pending:
+        with transaction.atomic():
+            locked = (
+                SessionRegistration.objects.select_for_update(skip_locked=True)
+                .filter(pk=registration.pk, cancellation_notified_at__isnull=True)
+                .first()
+            )
+            if locked is None:
+                continue
             send_mail(
                 subject=f"Session annulée : {session.theme}",
                 message=CANCELLATION_MESSAGE.format(
-                    first_name=first_name,
+                    first_name=registration.beneficiary.first_name,
                     theme=session.theme,
                     when=when,
                     reason=session.cancellation_reason,
                     operator=operator_name,
                 ),
                 from_email=None,
-                recipient_list=[email],
+                recipient_list=[registration.beneficiary.email],
             )
-
-    # After commit: a rolled-back cancellation must not have told anyone.
-    transaction.on_commit(notify)
-    return session
+            locked.cancellation_notified_at = timezone.now()
+            locked.save(update_fields=["cancellation_notified_at"])
+            sent += 1
+    return sent
 
 
 @transaction.atomic

@@ -31,6 +31,20 @@ def _scopes_disabled_for_test_setup(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _celery_tasks_in_process(request):
+    """Tests of services run Celery tasks in-process; tests of the pipeline itself (marked
+    `celery_worker`) send them through Redis to a real worker instead."""
+    from cep.celery import app
+
+    eager = not request.node.get_closest_marker("celery_worker")
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def login_as(client):
     """Log the test client in as the user of a membership, acting for its operator."""
