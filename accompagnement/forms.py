@@ -68,7 +68,14 @@ class TrainingForm(DsfrBaseForm, forms.ModelForm):
 class ExternalServiceForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = ExternalService
-        fields = ["kind", "provider_name", "start_date", "end_date", "expected_results"]
+        fields = [
+            "kind",
+            "provider_name",
+            "provider_chosen_by_beneficiary",
+            "start_date",
+            "end_date",
+            "expected_results",
+        ]
         widgets = {
             **dated("start_date", "end_date"),
             "expected_results": forms.Textarea(attrs={"rows": 3}),

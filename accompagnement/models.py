@@ -18,6 +18,9 @@ from django_scopes import ScopedManager
 from cep.models import Membership, Operator, Parcours
 from conseil.models import AgreementChannel
 
+PROVIDER_CHOICE_MESSAGE = (
+    "Le prestataire est le choix de la personne : confirmez qu'elle l'a choisi."
+)
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -170,15 +173,19 @@ class TrainingPath(VersionItem):
             models.CheckConstraint(
                 condition=Q(provider_chosen_by_beneficiary=True),
                 name="training_provider_is_the_persons_choice",
+                violation_error_message=PROVIDER_CHOICE_MESSAGE,
             ),
             models.CheckConstraint(
-                condition=Q(vae_reduction__lte=models.F("cost")), name="training_reduction_le_cost"
+                condition=Q(vae_reduction__lte=models.F("cost")),
+                name="training_reduction_le_cost",
+                violation_error_message="La réduction après VAE ne peut pas dépasser le coût.",
             ),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
                 | Q(end_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="training_ends_after_start",
+                violation_error_message="La formation ne peut pas finir avant de commencer.",
             ),
         ]
 
@@ -200,7 +207,12 @@ class ExternalService(VersionItem):
         PlanVersion, on_delete=models.CASCADE, related_name="external_services"
     )
     kind = models.CharField("prestation", max_length=16, choices=Kind.choices)
-    provider_name = models.CharField("prestataire (choisi par la personne)", max_length=200)
+    provider_name = models.CharField("prestataire", max_length=200)
+    provider_chosen_by_beneficiary = models.BooleanField(
+        "prestataire choisi par la personne",
+        default=False,
+        help_text="Le choix du prestataire appartient à la personne, jamais au conseiller.",
+    )
     start_date = models.DateField("début", null=True, blank=True)
     end_date = models.DateField("fin", null=True, blank=True)
     expected_results = models.TextField("résultats attendus, discutés avec la personne")
@@ -208,6 +220,13 @@ class ExternalService(VersionItem):
 
     class Meta:
         verbose_name = "prestation externe"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider_chosen_by_beneficiary=True),
+                name="external_provider_is_the_persons_choice",
+                violation_error_message=PROVIDER_CHOICE_MESSAGE,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.provider_name}"

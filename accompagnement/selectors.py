@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -77,6 +77,12 @@ def alerts(membership: Membership) -> list[Alert]:
     followed = ActionPlan.objects.filter(
         parcours__referent=membership, parcours__closed_on__isnull=True
     )
+    # Only the version in force (the latest) counts: a revision's copies are not new alerts.
+    in_force = Subquery(
+        PlanVersion.objects.filter(plan=OuterRef("version__plan"))
+        .order_by("-number")
+        .values("pk")[:1]
+    )
     found: list[Alert] = []
 
     def url(plan_parcours_id):
@@ -88,7 +94,7 @@ def alerts(membership: Membership) -> list[Alert]:
             status__in=[Action.Status.TODO, Action.Status.IN_PROGRESS],
             due_date__lt=today,
         )
-        .exclude(version__status=PlanVersion.Status.REVISED)
+        .filter(version_id=in_force)
         .select_related("version__plan__parcours__beneficiary")[:20]
     )
     for action in overdue:
@@ -107,7 +113,7 @@ def alerts(membership: Membership) -> list[Alert]:
             status=FundingRequest.Status.REQUESTED,
             contacted_on__lt=today - timedelta(days=settings.FUNDING_ANSWER_ALERT_DAYS),
         )
-        .exclude(version__status=PlanVersion.Status.REVISED)
+        .filter(version_id=in_force)
         .select_related("version__plan__parcours__beneficiary")[:20]
     )
     for request in silent:

@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accompagnement.funding_rules import SCHEMES
 from accompagnement.models import (
+    PROVIDER_CHOICE_MESSAGE,
     Action,
     ActionPlan,
     ContactLog,
@@ -87,6 +89,16 @@ def on_level_entered(sender, *, parcours, level, membership, **kwargs) -> None:
         ensure_plan(membership=membership, parcours=parcours)
 
 
+def _require_in_force(version: PlanVersion) -> None:
+    """Carrying the plan out happens on the version in force, never on a revised one."""
+    if version.status == PlanVersion.Status.REVISED:
+        raise ValidationError(
+            "Cette version du plan a été révisée depuis : mettez à jour la version en vigueur."
+        )
+    if not version.plan.parcours.is_open:
+        raise ValidationError("Ce parcours est clos.")
+
+
 def editable_draft(plan: ActionPlan) -> PlanVersion:
     version = latest_version(plan)
     if version is None or not version.is_draft:
@@ -124,10 +136,10 @@ def _item_rules(item, version: PlanVersion) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if isinstance(item, Action) and item.step_id and item.step.version_id != version.pk:
         errors["step"] = ["Choisissez une étape de ce plan."]
-    if isinstance(item, TrainingPath) and not item.provider_chosen_by_beneficiary:
-        errors["provider_chosen_by_beneficiary"] = [
-            "L'organisme de formation est le choix de la personne : confirmez qu'elle l'a choisi."
-        ]
+    if isinstance(item, TrainingPath | ExternalService) and not item.provider_chosen_by_beneficiary:
+        errors["provider_chosen_by_beneficiary"] = [PROVIDER_CHOICE_MESSAGE]
+    if isinstance(item, FundingRequest) and item.scheme not in SCHEMES:
+        errors["scheme"] = ["Choisissez un financeur dans la liste."]
     if isinstance(item, FundingRequest) and item.cost_line_id:
         if item.cost_line.version_id != version.pk:
             errors["cost_line"] = ["Choisissez une ligne de coût de ce plan."]
@@ -143,6 +155,7 @@ def set_action_status(*, membership: Membership, action: Action, status: str) ->
     """Carrying the plan out: allowed on the version in force, agreed or not."""
     if status not in Action.Status.values:
         raise ValidationError({"status": "Choisissez un statut dans la liste."})
+    _require_in_force(action.version)
     action.status = status
     action.save(update_fields=["status"])
     _touch(action.version.plan_id)
@@ -155,6 +168,7 @@ def record_follow_up(
     *, membership: Membership, external_service: ExternalService, notes: str
 ) -> ExternalService:
     """Follow-up of an external service: the operator stays responsible for the parcours."""
+    _require_in_force(external_service.version)
     if not notes.strip():
         raise ValidationError({"follow_up_notes": "Écrivez le suivi de la prestation."})
     external_service.follow_up_notes = notes.strip()
@@ -177,9 +191,10 @@ def record_funding_answer(
     """A funder's answer, or the date it was solicited; granted amounts never exceed the cost."""
     request = (
         FundingRequest.objects.select_for_update(of=("self",))
-        .select_related("cost_line")
+        .select_related("cost_line", "version__plan__parcours")
         .get(pk=request.pk)
     )
+    _require_in_force(request.version)
     errors: dict[str, str] = {}
     if status not in FundingRequest.Status.values:
         errors["status"] = "Choisissez un statut dans la liste."
@@ -208,6 +223,9 @@ def record_funding_answer(
         errors["contacted_on"] = "La date de contact ne peut pas être dans le futur."
     if errors:
         raise ValidationError(errors)
+    if status == FundingRequest.Status.REQUESTED and contacted_on is None:
+        # A request is dated, or it could never raise the "no answer" alert.
+        contacted_on = request.contacted_on or timezone.localdate()
     request.status = status
     request.amount_granted = amount_granted if status == FundingRequest.Status.GRANTED else None
     request.contacted_on = contacted_on or request.contacted_on
@@ -223,6 +241,7 @@ def override_verdict(
     *, membership: Membership, request: FundingRequest, eligible: bool | None, reason: str
 ) -> FundingRequest:
     """The rules advise; the counsellor decides, in writing."""
+    _require_in_force(request.version)
     if eligible is not None and not reason.strip():
         raise ValidationError({"override_reason": "Écrivez pourquoi vous ne suivez pas la règle."})
     request.override_eligible = eligible
@@ -236,6 +255,7 @@ def override_verdict(
 def record_plan_agreement(
     *, membership: Membership, plan: ActionPlan, agreed_on: date, channel: str
 ) -> PlanVersion:
+    ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one agreement at a time
     version = editable_draft(plan)
     errors = {}
     if channel not in AgreementChannel.values:
@@ -264,6 +284,7 @@ def record_plan_agreement(
 def revise_plan(*, membership: Membership, plan: ActionPlan, reason: str) -> PlanVersion:
     """A new draft copied from the agreed version, every item keeping its key; the agreed
     version stays as it was."""
+    ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one revision at a time
     current = latest_version(plan)
     if current is None or current.is_draft:
         raise ValidationError({"reason": "Le brouillon en cours se modifie directement."})

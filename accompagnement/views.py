@@ -137,6 +137,11 @@ class AddItemView(PlanMixin):
 
 class FactsView(PlanMixin):
     def get(self, request, parcours_pk, form=None, status=200):
+        core.record_beneficiary_read(
+            membership=request.membership,
+            beneficiary=self.parcours.beneficiary,
+            ip_address=client_ip(request),
+        )
         declared = DeclaredFacts.objects.filter(parcours=self.parcours).first()
         context = {
             "form": form or DeclaredFactsForm(instance=declared),
@@ -296,6 +301,11 @@ class DiffView(PlanMixin):
                 messages.info(request, "Le plan n'a qu'une version.")
                 return self.back()
             before, after = versions[numbers[-2]], versions[numbers[-1]]
+        core.record_beneficiary_read(
+            membership=request.membership,
+            beneficiary=self.parcours.beneficiary,
+            ip_address=client_ip(request),
+        )
         context = {
             "title": f"Comparer les versions — {self.parcours.beneficiary.full_name}",
             "parcours": self.parcours,

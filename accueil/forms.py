@@ -47,6 +47,14 @@ CONSTRAINT_FIELDS = [
 REQUEST_FIELDS = ["received_on", "channel", "heard_from", "motive", "project_type"]
 
 
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """A condition that may be left open: the stored True / False / None is shown selected."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Peu importe"), ("true", "Oui"), ("false", "Non")]
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -254,11 +262,7 @@ class RoutingRuleForm(DsfrBaseForm, forms.ModelForm):
             "target",
             "is_active",
         ]
-        widgets = {
-            "requires_rqth": forms.Select(
-                choices=[("", "Peu importe"), ("true", "Oui"), ("false", "Non")]
-            )
-        }
+        widgets = {"requires_rqth": AnyYesNoSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

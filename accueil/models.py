@@ -332,6 +332,9 @@ class InformationSession(models.Model):
             models.CheckConstraint(
                 condition=Q(site__isnull=False) | ~Q(remote_link=""),
                 name="session_has_a_place",
+                violation_error_message=(
+                    "Indiquez un site d'accueil ou un lien de visioconférence."
+                ),
             ),
         ]
 

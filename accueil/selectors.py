@@ -65,15 +65,21 @@ def intake_request_page(*, membership: Membership, pk: int) -> IntakeRequest:
     )
 
 
-def sessions_calendar(*, membership: Membership, since: datetime | None = None) -> QuerySet:
-    """Sessions from a week ago on, with their number of registrations."""
+def sessions_calendar(
+    *, membership: Membership, since: datetime | None = None
+) -> list[InformationSession]:
+    """Sessions from a week ago on, with their number of registrations and their day in Paris
+    (a 00:30 session belongs to its own day, not to the UTC one before)."""
     since = since or timezone.now() - timedelta(days=7)
-    return (
+    sessions = list(
         InformationSession.objects.filter(starts_at__gte=since)
         .select_related("site", "animator__user")
         .annotate(registered=Count("registrations"))
         .order_by("starts_at", "pk")
     )
+    for session in sessions:
+        session.local_day = timezone.localtime(session.starts_at).date()
+    return sessions
 
 
 def session_page(*, membership: Membership, pk: int) -> InformationSession:

@@ -231,7 +231,11 @@ def change_routing_status(
 ) -> Routing:
     if status not in Routing.Status.values:
         raise ValidationError({"status": "Choisissez un statut dans la liste."})
-    routing = Routing.objects.select_for_update().get(pk=routing.pk)
+    routing = (
+        Routing.objects.select_for_update(of=("self",))
+        .select_related("parcours__beneficiary")
+        .get(pk=routing.pk)
+    )
     if status == routing.status:
         raise ValidationError({"status": "L'orientation a déjà ce statut."})
     routing.status = status
@@ -247,6 +251,7 @@ def change_routing_status(
         membership=membership,
         action=AuditEvent.Action.UPDATE,
         obj=routing,
+        beneficiary=routing.parcours.beneficiary,
         details={"status": status},
     )
     return routing
@@ -418,6 +423,8 @@ def record_attendance(
         .get(pk=registration.pk)
     )
     session = registration.session
+    if session.is_cancelled:
+        raise ValidationError({"attendance": "Cette session a été annulée : pas de présence."})
     if (
         attendance != SessionRegistration.Attendance.REGISTERED
         and session.starts_at > timezone.now()
@@ -442,6 +449,13 @@ def record_attendance(
             )
     registration.attendance = attendance
     registration.save(update_fields=["attendance", "service"])
+    log_event(
+        membership=membership,
+        action=AuditEvent.Action.UPDATE,
+        obj=registration,
+        beneficiary=registration.beneficiary,
+        details={"attendance": attendance},
+    )
     return registration
 
 
@@ -472,8 +486,13 @@ def cancel_session(
     log_event(membership=membership, action=AuditEvent.Action.UPDATE, obj=session)
     # After commit: a rolled-back cancellation must not have told anyone. The worker sends.
     operator_id = membership.operator_id
+    # robust: a broker outage must not turn a saved cancellation into an error page; the
+    # registrations not yet notified stay marked so, for the task to be sent again.
     transaction.on_commit(
-        lambda: tasks.notify_session_cancelled.delay(session_id=session.pk, operator_id=operator_id)
+        lambda: tasks.notify_session_cancelled.delay(
+            session_id=session.pk, operator_id=operator_id
+        ),
+        robust=True,
     )
     return session
 
@@ -528,12 +547,18 @@ def notify_session_cancelled(*, session_id: int) -> int:
 def save_structure(
     *, membership: Membership, structure: Structure | None = None, **fields
 ) -> Structure:
+    created = structure is None
     structure = structure or Structure(operator_id=membership.operator_id)
     for name, value in fields.items():
         setattr(structure, name, value)
     _full_clean(structure, exclude=["operator"])
+    if structure.platform_operator_id == membership.operator_id:
+        raise ValidationError(
+            {"platform_operator": "Votre structure ne peut pas être sa propre partenaire."}
+        )
     structure.save()
-    log_event(membership=membership, action=AuditEvent.Action.UPDATE, obj=structure)
+    action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
+    log_event(membership=membership, action=action, obj=structure)
     return structure
 
 

@@ -5,6 +5,7 @@ from django_scopes import scope, scopes_disabled
 from guardian.core import ObjectPermissionChecker
 
 from cep.models import ApiToken, Membership
+from cep.roles import ROLE_PERMISSIONS
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
 ADMIN_PATH = "/admin/"
@@ -19,10 +20,13 @@ def api_token_key(request) -> str | None:
     return None
 
 
-def operator_permissions(user, operator) -> frozenset[str]:
-    """Computed once per request; guardian reads the direct-FK permission tables."""
+def operator_permissions(user, membership: Membership) -> frozenset[str]:
+    """Computed once per request; guardian reads the direct-FK permission tables. A platform
+    superuser acting through a membership gets that role's rights, not guardian's blanket ones."""
+    if user.is_superuser:
+        return ROLE_PERMISSIONS[membership.role]
     checker = ObjectPermissionChecker(user)
-    return frozenset(f"cep.{codename}" for codename in checker.get_perms(operator))
+    return frozenset(f"cep.{codename}" for codename in checker.get_perms(membership.operator))
 
 
 def choose_membership(memberships: list[Membership], wanted_id) -> Membership | None:
@@ -73,6 +77,6 @@ class TenancyMiddleware:
     def _run_as(self, request, membership: Membership):
         request.membership = membership
         request.operator = membership.operator
-        request.operator_permissions = operator_permissions(request.user, membership.operator)
+        request.operator_permissions = operator_permissions(request.user, membership)
         with scope(operator=membership.operator_id):
             return self.get_response(request)

@@ -33,7 +33,8 @@ from cep.nomenclatures import (
 
 def normalize_for_search(text: str) -> str:
     """Lower case without accents, so "Éloïse" is found by "eloise"."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    # PostgreSQL refuses NUL characters in text: a pasted one must not become a server error.
+    decomposed = unicodedata.normalize("NFKD", text.replace("\x00", ""))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 

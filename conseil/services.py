@@ -191,6 +191,7 @@ def add_skills_from_job(
 @transaction.atomic
 def remove_held_skill(*, membership: Membership, held_skill: HeldSkill) -> None:
     parcours = held_skill.parcours
+    _require_level_2(parcours)
     _audit(membership, held_skill, parcours, AuditEvent.Action.DELETE)
     held_skill.delete()
 
@@ -251,7 +252,9 @@ def save_project(
         "opportunities": opportunities.strip(),
         "revision_reason": revision_reason.strip(),
     }
-    if latest is not None and latest.is_agreed and not values["revision_reason"]:
+    # A version after an agreed one always says why it changed, while a draft too.
+    follows_agreed = latest is not None and (latest.is_agreed or latest.number > 1)
+    if follows_agreed and not values["revision_reason"]:
         raise ValidationError(
             {"revision_reason": "Le projet validé par la personne change : indiquez pourquoi."}
         )
@@ -285,6 +288,7 @@ def record_project_agreement(
 ) -> ProjectVersion:
     """The person agrees to this version: recorded with its date and how it was given."""
     version = ProjectVersion.objects.select_for_update().get(pk=version.pk)
+    _require_level_2(version.parcours)
     errors = {}
     if version.is_agreed:
         errors["agreed_on"] = "Cette version est déjà validée."
@@ -343,7 +347,11 @@ def add_strategy_option(
 def set_strategy_retained(
     *, membership: Membership, option: StrategyOption, retained: bool, on: date | None = None
 ) -> StrategyOption:
-    """The person retains (or gives up) a strategy; several may be retained together."""
+    """The person retains (or gives up) a strategy; several may be retained together. Once the
+    parcours is at level 3 the strategy lives in the action plan and is revised there."""
+    _require_level_2(option.parcours)
+    if option.parcours.current_level != Level.CONSEIL:
+        raise ValidationError("Le parcours est au niveau 3 : la stratégie se révise dans le plan.")
     option.retained = retained
     option.retained_on = (on or timezone.localdate()) if retained else None
     option.save(update_fields=["retained", "retained_on"])

@@ -1,6 +1,8 @@
 """The level-2 workspace of one parcours: tabs for interviews, demand, skills, jobs, project and
 strategy. Each tab is its own page (plain links, so it works from the keyboard and without JS)."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +39,12 @@ TABS = [
 
 
 CATEGORY_LABELS = dict(RomeSkill.Category.choices)
+ID = re.compile(r"[0-9]{1,12}")
+
+
+def is_id(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return bool(ID.fullmatch(value))
 
 
 def show_errors(request, error: ValidationError) -> None:
@@ -176,11 +184,8 @@ class AddRomeSkillView(WorkspaceView):
     tab = "conseil:skills"
 
     def post(self, request, parcours_pk):
-        skill = (
-            RomeSkill.objects.filter(pk=request.POST.get("rome_skill", "")).first()
-            if (request.POST.get("rome_skill", "").isdigit())
-            else None
-        )
+        value = request.POST.get("rome_skill", "")
+        skill = RomeSkill.objects.filter(pk=value).first() if is_id(value) else None
         if skill is None:
             messages.error(request, "Cette compétence n'existe pas dans le ROME.")
             return self.back()
@@ -223,7 +228,7 @@ class AddSkillsFromJobView(WorkspaceView):
         if job is None:
             messages.error(request, ROME_CODE_MESSAGE)
             return self.back()
-        ids = [int(value) for value in request.POST.getlist("skills") if value.isdigit()]
+        ids = [int(value) for value in request.POST.getlist("skills") if is_id(value)]
         try:
             created = services.add_skills_from_job(
                 membership=request.membership,
@@ -285,7 +290,7 @@ class AddTrainingNeedView(WorkspaceView):
     def post(self, request, parcours_pk):
         job = RomeJob.objects.filter(pk=request.POST.get("job", "")[:5]).first()
         value = request.POST.get("rome_skill", "")
-        skill = RomeSkill.objects.filter(pk=value).first() if value.isdigit() else None
+        skill = RomeSkill.objects.filter(pk=value).first() if is_id(value) else None
         if job is None or skill is None:
             messages.error(request, "Métier ou compétence inconnu du ROME.")
             return self.back()

@@ -16,6 +16,7 @@ from accompagnement.api.serializers import (
 )
 from accompagnement.models import Action, ActionPlan, FundingRequest
 from cep.api.views import OperatorViewSetMixin, as_api_error
+from cep.services import record_beneficiary_read
 
 
 def call(service, **kwargs):
@@ -35,12 +36,18 @@ class ActionPlanViewSet(
     queryset = ActionPlan.objects.none()
 
     def get_queryset(self):
-        return ActionPlan.objects.all()
+        return ActionPlan.objects.select_related("parcours__beneficiary")
 
     @extend_schema(responses=PlanVersionSerializer)
     @action(detail=True, methods=["get"], url_path="current-version")
     def current_version(self, request, pk=None):
-        return Response(PlanVersionSerializer(selectors.version_page(self.get_object())).data)
+        plan = self.get_object()
+        record_beneficiary_read(
+            membership=request.membership,
+            beneficiary=plan.parcours.beneficiary,
+            ip_address=self.client_ip(),
+        )
+        return Response(PlanVersionSerializer(selectors.version_page(plan)).data)
 
     @extend_schema(
         request=None,

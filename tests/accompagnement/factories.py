@@ -96,6 +96,7 @@ class ExternalServiceFactory(TenantFactory):
     version = factory.SubFactory(PlanVersionFactory, operator=SAME_OPERATOR)
     kind = ExternalService.Kind.SKILLS_ASSESSMENT
     provider_name = "Centre de bilan fictif"
+    provider_chosen_by_beneficiary = True
     expected_results = "Confirmer le projet."
 
 

@@ -136,9 +136,9 @@ def test_the_training_provider_is_the_persons_choice(plan, login_as):
             modality="presentiel",
             cost=Decimal("1000"),
         )
-    assert (
-        "le choix de la personne" in error.value.message_dict["provider_chosen_by_beneficiary"][0]
-    )
+    assert error.value.message_dict["provider_chosen_by_beneficiary"] == [
+        "Le prestataire est le choix de la personne : confirmez qu'elle l'a choisi."
+    ]
     page = login_as(plan.parcours.referent).get(
         reverse("accompagnement:add_training", kwargs={"parcours_pk": plan.parcours_id})
     )
@@ -192,6 +192,7 @@ def test_external_service_follow_up_is_noted_on_the_agreed_plan(plan, login_as):
         "external",
         kind="bilan",
         provider_name="Centre de bilan fictif",
+        provider_chosen_by_beneficiary=True,
         expected_results="Confirmer le projet",
     )
     agree(plan)
@@ -205,3 +206,40 @@ def test_external_service_follow_up_is_noted_on_the_agreed_plan(plan, login_as):
     assert service.follow_up_notes == "Deux entretiens faits, synthèse attendue."
     empty = client.post(url, {"follow_up_notes": "  "}, follow=True)
     assert "Écrivez le suivi de la prestation." in empty.content.decode()
+
+
+def test_a_revised_version_is_no_longer_carried_out(plan):
+    step = add(plan, "step", title="Se former", order=1)
+    action = add(plan, "action", step=step, description="S'inscrire", actor="beneficiaire")
+    agree(plan)
+    services.revise_plan(membership=plan.parcours.referent, plan=plan, reason="Nouveau calendrier")
+    agree(plan)
+    action.refresh_from_db()
+    with pytest.raises(ValidationError, match="révisée depuis"):
+        services.set_action_status(membership=plan.parcours.referent, action=action, status="faite")
+    action.refresh_from_db()
+    assert action.status == "a_faire"
+
+
+def test_unknown_funder_and_inverted_dates_get_french_messages(plan):
+    line = add(plan, "cost", kind="formation", label="Formation", amount=Decimal("500"))
+    with pytest.raises(ValidationError) as error:
+        add(plan, "funding", cost_line=line, scheme="banque", amount_requested=Decimal("10"))
+    assert error.value.message_dict["scheme"] == ["Choisissez un financeur dans la liste."]
+    with pytest.raises(ValidationError) as error:
+        add(
+            plan,
+            "training",
+            provider_name="Institut",
+            provider_chosen_by_beneficiary=True,
+            certification_title="CAP",
+            modality="mixte",
+            cost=Decimal("100"),
+            vae_reduction=Decimal("150"),
+            start_date=timezone.localdate(),
+            end_date=timezone.localdate() - timedelta(days=1),
+        )
+    assert set(error.value.messages) >= {
+        "La réduction après VAE ne peut pas dépasser le coût.",
+        "La formation ne peut pas finir avant de commencer.",
+    }
