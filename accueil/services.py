@@ -282,7 +282,11 @@ def decide_level1_outcome(
         errors["decided_on"] = "La date doit être comprise entre la demande et aujourd'hui."
     if outcome == IntakeRequest.Outcome.STOPPED and not reason.strip():
         errors["reason"] = "Indiquez pourquoi la personne s'arrête là."
-    if outcome == IntakeRequest.Outcome.ROUTED and not parcours.routings.exists():
+    live = [Routing.Status.PENDING, Routing.Status.ACCEPTED]
+    if (
+        outcome == IntakeRequest.Outcome.ROUTED
+        and not parcours.routings.filter(status__in=live).exists()
+    ):
         errors["outcome"] = "Enregistrez d'abord l'orientation vers la structure choisie."
     if referent is not None and referent.operator_id != membership.operator_id:
         errors["referent"] = "Choisissez un conseiller de votre structure."
@@ -442,6 +446,7 @@ def record_attendance(
                 membership=membership,
                 parcours=parcours,
                 kind=Service.Kind.INFORMATION_SESSION,
+                level=Level.ACCUEIL,
                 channel=Service.Channel.ON_SITE if session.site_id else Service.Channel.VIDEO,
                 delivered_on=timezone.localtime(session.starts_at).date(),
                 duration_minutes=session.duration_minutes,

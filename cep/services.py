@@ -301,15 +301,17 @@ def record_service(
     delivered_on: date,
     duration_minutes: int,
     notes: str = "",
+    level: int | None = None,
     ip_address: str | None = None,
 ) -> Service:
-    """Record a service delivered at the parcours' current level; it is the last contact."""
+    """Record a service delivered at the parcours' current level (or the level it belongs to,
+    e.g. a collective information session is always level 1); it is the last contact."""
     if not parcours.is_open:
         raise ValidationError("Ce parcours est clos : il n'accepte plus de prestation.")
     service = Service(
         operator_id=membership.operator_id,
         parcours=parcours,
-        level=parcours.current_level,
+        level=level or parcours.current_level,
         kind=kind,
         channel=channel,
         delivered_on=delivered_on,

@@ -232,3 +232,18 @@ def test_routed_outcome_closes_the_parcours():
     )
     parcours = Parcours.objects.get(pk=intake.parcours_id)
     assert (parcours.closed_on, parcours.closing_reason) == (timezone.localdate(), "oriente")
+
+
+def test_routed_outcome_needs_a_live_routing():
+    intake = IntakeRequestFactory(received_on=timezone.localdate())
+    RoutingFactory(parcours=intake.parcours, status=Routing.Status.REFUSED)
+    with pytest.raises(ValidationError) as error:
+        services.decide_level1_outcome(
+            membership=intake.parcours.referent,
+            intake_request=intake,
+            outcome=IntakeRequest.Outcome.ROUTED,
+            decided_on=timezone.localdate(),
+        )
+    assert error.value.message_dict == {
+        "outcome": ["Enregistrez d'abord l'orientation vers la structure choisie."]
+    }

@@ -162,3 +162,13 @@ def test_attendance_before_the_session_is_refused():
         services.record_attendance(
             membership=registration.registered_by, registration=registration, attendance="present"
         )
+
+
+def test_attending_a_session_is_level_1_even_at_level_2():
+    session = InformationSessionFactory(past=True)
+    parcours = ParcoursFactory(operator=session.operator, entry_level=2)
+    registration = SessionRegistrationFactory(session=session, beneficiary=parcours.beneficiary)
+    services.record_attendance(
+        membership=session.animator, registration=registration, attendance="present"
+    )
+    assert Service.objects.get(parcours=parcours).level == 1
