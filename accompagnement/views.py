@@ -18,20 +18,13 @@ from accompagnement.forms import (
 from accompagnement.funding_rules import SCHEMES, Facts, MissingFundingParameter, evaluate_all
 from accompagnement.models import Action, DeclaredFacts, ExternalService, FundingRequest
 from cep import services as core
+from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
 from cep.views import client_ip
 from conseil.forms import AgreementForm
 
 VERDICT_LABELS = {"eligible": "éligible", "not_eligible": "non éligible", "unknown": "à vérifier"}
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class PlanMixin(OperatorPermissionRequiredMixin, View):
@@ -117,7 +110,7 @@ class AddItemView(PlanMixin):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Le plan est complété.")
                 return self.back()
@@ -159,7 +152,7 @@ class FactsView(PlanMixin):
                     membership=request.membership, parcours=self.parcours, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Les faits déclarés sont enregistrés.")
                 return self.back()
@@ -184,7 +177,7 @@ class ContactView(PlanMixin):
                     membership=request.membership, plan=self.plan, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "L'échange est noté.")
                 return self.back()

@@ -32,21 +32,13 @@ from accueil.models import (
 )
 from accueil.routing import PersonFacts
 from cep import services as core
+from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Beneficiary
 from cep.roles import MANAGE_OPERATOR
 from cep.views import client_ip
 
 INTAKE_DRAFT_KEY = "accueil_intake_draft"
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Service errors go next to the form's fields when it has them, above the form otherwise."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error)
 
 
 class IntakeView(OperatorPermissionRequiredMixin, View):
@@ -114,7 +106,7 @@ class IntakeView(OperatorPermissionRequiredMixin, View):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.render(form, step, status=400)
         del request.session[INTAKE_DRAFT_KEY]
         messages.success(request, "La demande est enregistrée et le parcours est ouvert.")
@@ -213,7 +205,7 @@ class RequestActionView(OperatorPermissionRequiredMixin, View):
             try:
                 self.perform(intake, form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, self.success_message)
                 return redirect("accueil:request_detail", intakerequest_pk=intake.pk)
@@ -320,7 +312,7 @@ class SessionCreateView(OperatorPermissionRequiredMixin, View):
                     membership=request.membership, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "La session est programmée.")
                 return redirect("accueil:session_detail", informationsession_pk=session.pk)
@@ -433,7 +425,7 @@ class DirectoryEditView(OperatorPermissionRequiredMixin, View):
             try:
                 self.save(instance=instance, data=form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{self.noun.capitalize()} enregistrée.")
                 return redirect(self.list_url)

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
 from cep.models import (
@@ -61,3 +62,12 @@ class ServiceForm(DsfrBaseForm, forms.ModelForm):
         }
         help_texts = {"notes": "Visibles des seuls conseillers de votre opérateur."}
         error_messages = {"delivered_on": {"invalid": "Saisissez une date valide."}}
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's field-keyed errors go next to the form's fields; the rest above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error)

@@ -12,6 +12,7 @@ from django.views import View
 
 from cep import rome
 from cep import services as core
+from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
 from cep.referentials import ROME_ATTRIBUTION, RomeJob, RomeSkill
@@ -115,8 +116,7 @@ class InterviewsView(WorkspaceView):
                     membership=request.membership, parcours=self.parcours, **form.cleaned_data
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Le référent est changé.")
                 return self.back()
@@ -340,8 +340,7 @@ class ProjectView(WorkspaceView):
                     membership=request.membership, parcours=self.parcours, **form.cleaned_data
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Le projet est enregistré.")
                 return self.back()

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,15 +14,8 @@ from accompagnement.api.serializers import (
     RevisionSerializer,
 )
 from accompagnement.models import Action, ActionPlan, FundingRequest
-from cep.api.views import OperatorViewSetMixin, as_api_error
+from cep.api.views import OperatorViewSetMixin, call_service
 from cep.services import record_beneficiary_read
-
-
-def call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
 
 
 class ActionPlanViewSet(
@@ -65,7 +57,7 @@ class ActionPlanViewSet(
         serializer_class = ITEM_SERIALIZERS[item_type]
         payload = serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        item = call(
+        item = call_service(
             services.add_item,
             membership=request.membership,
             plan=plan,
@@ -80,7 +72,7 @@ class ActionPlanViewSet(
         plan = self.get_object()
         payload = AgreementSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call(
+        call_service(
             services.record_plan_agreement,
             membership=request.membership,
             plan=plan,
@@ -94,7 +86,7 @@ class ActionPlanViewSet(
         plan = self.get_object()
         payload = RevisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call(
+        call_service(
             services.revise_plan, membership=request.membership, plan=plan, **payload.validated_data
         )
         return Response(PlanVersionSerializer(selectors.version_page(plan)).data)
@@ -112,7 +104,7 @@ class ActionViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
         plan_action = self.get_object()  # another operator's action answers 404 first
         payload = ActionStatusSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call(
+        call_service(
             services.set_action_status,
             membership=request.membership,
             action=plan_action,
@@ -133,7 +125,7 @@ class FundingRequestViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
         funding_request = self.get_object()
         payload = FundingAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call(
+        call_service(
             services.record_funding_answer,
             membership=request.membership,
             request=funding_request,

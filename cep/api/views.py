@@ -16,6 +16,14 @@ def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
+def call_service(service, **kwargs):
+    """Run a service; its validation errors become the API's field-level 400."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        raise as_api_error(error) from error
+
+
 class OperatorViewSetMixin:
     permission_required = COUNSEL
 

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -6,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cep.api.views import OperatorViewSetMixin, as_api_error
+from cep.api.views import OperatorViewSetMixin, call_service
 from cep.roles import COUNSEL
 from conseil import services
 from conseil.api.serializers import (
@@ -25,13 +24,6 @@ class ByParcours(filters.FilterSet):
     parcours = filters.NumberFilter(field_name="parcours_id")
 
 
-def call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
-
-
 class Level2ViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
     filterset_class = ByParcours
 
@@ -45,7 +37,9 @@ class ReferentChangeView(APIView):
     def post(self, request):
         payload = ReferentChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call(services.reassign_referent, membership=request.membership, **payload.validated_data)
+        call_service(
+            services.reassign_referent, membership=request.membership, **payload.validated_data
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -59,7 +53,7 @@ class DemandClarificationViewSet(
         return DemandClarification.objects.all()
 
     def perform_create(self, serializer):
-        serializer.instance = call(
+        serializer.instance = call_service(
             services.clarify_demand, membership=self.request.membership, **serializer.validated_data
         )
 
@@ -78,7 +72,7 @@ class HeldSkillViewSet(
         return HeldSkill.objects.select_related("rome_skill")
 
     def perform_create(self, serializer):
-        serializer.instance = call(
+        serializer.instance = call_service(
             services.add_held_skill, membership=self.request.membership, **serializer.validated_data
         )
 
@@ -101,7 +95,7 @@ class ProjectVersionViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data["target_jobs"] = data.get("target_jobs", [])
-        serializer.instance = call(
+        serializer.instance = call_service(
             services.save_project, membership=self.request.membership, **data
         )
 
@@ -111,7 +105,7 @@ class ProjectVersionViewSet(
         version = self.get_object()
         payload = AgreementSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        version = call(
+        version = call_service(
             services.record_project_agreement,
             membership=request.membership,
             version=version,
@@ -130,7 +124,7 @@ class StrategyOptionViewSet(
         return StrategyOption.objects.all()
 
     def perform_create(self, serializer):
-        serializer.instance = call(
+        serializer.instance = call_service(
             services.add_strategy_option,
             membership=self.request.membership,
             **serializer.validated_data,
