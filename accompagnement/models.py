@@ -16,7 +16,7 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 
 from cep.models import Membership, Operator, Parcours
-from conseil.models import AgreementChannel
+from conseil.models import AgreedVersion, agreement_recorded
 
 PROVIDER_CHOICE_MESSAGE = (
     "Le prestataire est le choix de la personne : confirmez qu'elle l'a choisi."
@@ -39,49 +39,22 @@ class ActionPlan(models.Model):
         return f"Plan d'action — {self.parcours.beneficiary}"
 
 
-class PlanVersion(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "brouillon", "Brouillon"
-        AGREED = "valide", "Validé par la personne"
-        REVISED = "revise", "Révisé depuis"
-
+class PlanVersion(AgreedVersion):
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveSmallIntegerField("version")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    revision_reason = models.CharField("motif de la révision", max_length=300, blank=True)
     schemes_notes = models.TextField("dispositifs et services à mobiliser", blank=True)
-    agreed_on = models.DateField("validé le", null=True, blank=True)
-    agreement_channel = models.CharField(
-        "validé", max_length=24, choices=AgreementChannel.choices, blank=True
-    )
-    agreement_recorded_by = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
-    class Meta:
+    class Meta(AgreedVersion.Meta):
         verbose_name = "version du plan d'action"
-        ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_once"),
-            models.CheckConstraint(
-                condition=Q(status="brouillon")
-                | Q(agreed_on__isnull=False, agreement_recorded_by__isnull=False)
-                & ~Q(agreement_channel=""),
-                name="plan_agreed_with_agreement",
-            ),
+            agreement_recorded("plan_agreed_with_agreement"),
         ]
 
     def __str__(self) -> str:
         return f"Plan d'action, version {self.number}"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
 
 
 class VersionItem(models.Model):

@@ -123,14 +123,56 @@ class TrainingNeed(models.Model):
         return str(self.rome_skill)
 
 
-class ProjectVersion(models.Model):
-    """One version of the person's project. An agreed version is never edited: changing it makes
-    the next version, and the agreed one stays readable."""
+class AgreedVersion(models.Model):
+    """A version the person agrees to: draft, agreed (date and how), then revised by a later one.
+
+    Shared by the level-2 project and the level-3 action plan: the rule is the same.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "brouillon", "Brouillon"
         AGREED = "valide", "Validé par la personne"
         REVISED = "revise", "Révisé depuis"
+
+    number = models.PositiveSmallIntegerField("version")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    revision_reason = models.CharField("motif de la révision", max_length=300, blank=True)
+    agreed_on = models.DateField("validé le", null=True, blank=True)
+    agreement_channel = models.CharField(
+        "validé", max_length=24, choices=AgreementChannel.choices, blank=True
+    )
+    agreement_recorded_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-number"]
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+def agreement_recorded(name: str) -> models.CheckConstraint:
+    """No agreed version without a recorded agreement: the database says so too."""
+    return models.CheckConstraint(
+        condition=Q(status="brouillon")
+        | Q(agreed_on__isnull=False, agreement_recorded_by__isnull=False)
+        & ~Q(agreement_channel=""),
+        name=name,
+    )
+
+
+class ProjectVersion(AgreedVersion):
+    """One version of the person's project. An agreed version is never edited: changing it makes
+    the next version, and the agreed one stays readable."""
 
     class Feasibility(models.TextChoices):
         FAVOURABLE = "favorable", "Réalisable"
@@ -141,8 +183,6 @@ class ProjectVersion(models.Model):
     parcours = models.ForeignKey(
         Parcours, on_delete=models.CASCADE, related_name="project_versions"
     )
-    number = models.PositiveSmallIntegerField("version")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     project_type = models.CharField("type de projet", max_length=32, choices=ProjectType.choices)
     description = models.TextField("le projet, dans les mots de la personne")
     target_jobs = models.ManyToManyField(
@@ -156,39 +196,18 @@ class ProjectVersion(models.Model):
     constraints_notes = models.TextField("contraintes", blank=True)
     funding_notes = models.TextField("financement", blank=True)
     opportunities = models.TextField("opportunités repérées", blank=True)
-    revision_reason = models.CharField("motif de la révision", max_length=300, blank=True)
-    agreed_on = models.DateField("validé le", null=True, blank=True)
-    agreement_channel = models.CharField(
-        "validé", max_length=24, choices=AgreementChannel.choices, blank=True
-    )
-    agreement_recorded_by = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
-    class Meta:
+    class Meta(AgreedVersion.Meta):
         verbose_name = "version du projet"
-        ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["parcours", "number"], name="project_version_once"),
-            # No agreed version without a recorded agreement: the database says so too.
-            models.CheckConstraint(
-                condition=Q(status="brouillon")
-                | Q(agreed_on__isnull=False, agreement_recorded_by__isnull=False)
-                & ~Q(agreement_channel=""),
-                name="project_agreed_with_agreement",
-            ),
+            agreement_recorded("project_agreed_with_agreement"),
         ]
 
     def __str__(self) -> str:
         return f"Projet, version {self.number}"
-
-    @property
-    def is_agreed(self) -> bool:
-        return self.status != self.Status.DRAFT
 
 
 class StrategyOption(models.Model):
