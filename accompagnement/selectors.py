@@ -32,8 +32,13 @@ def version_page(plan: ActionPlan, number: int | None = None) -> PlanVersion:
         if number is not None
         else versions.order_by("-number").first()
     )
+    return version_with_items(version.pk)
+
+
+def version_with_items(pk: int) -> PlanVersion:
+    """A plan version with its steps, actions, training, services, costs and funders."""
     return (
-        PlanVersion.objects.filter(pk=version.pk)
+        PlanVersion.objects.filter(pk=pk)
         .select_related("agreement_recorded_by__user")
         .prefetch_related(
             Prefetch(

@@ -174,6 +174,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A message a dead worker took is given to another one after this many seconds. It must exceed
+# the longest task (the synthèse's time limit) and the longest retry delay, or a running task
+# would be delivered twice (harmless, the tasks are idempotent, but wasteful).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": 1,
+}
+CELERY_BEAT_SCHEDULE = {
+    "synthese-sweep-stuck": {
+        "task": "synthese.tasks.sweep_stuck_documents",
+        "schedule": 300.0,
+    },
+}
 
 # --- API
 REST_FRAMEWORK = {
@@ -213,6 +227,13 @@ INFORMATION_SESSION_DEFAULT_CAPACITY = int(
 FUNDING_ANSWER_ALERT_DAYS = int(os.environ.get("FUNDING_ANSWER_ALERT_DAYS", "30"))
 PLAN_INACTIVITY_ALERT_DAYS = int(os.environ.get("PLAN_INACTIVITY_ALERT_DAYS", "45"))
 
+# Synthèse: render time limit, when a pending document counts as stuck, how long an e-mailed
+# link stays valid, and the public address used in e-mails.
+SYNTHESIS_RENDER_TIME_LIMIT_SECONDS = int(os.environ.get("SYNTHESIS_RENDER_TIME_LIMIT", "120"))
+SYNTHESIS_STUCK_AFTER_SECONDS = int(os.environ.get("SYNTHESIS_STUCK_AFTER", "600"))
+SYNTHESIS_LINK_MAX_AGE_SECONDS = int(os.environ.get("SYNTHESIS_LINK_MAX_AGE", str(14 * 86400)))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 PLATFORM_NAME = "Conseil en évolution professionnelle"
 PLATFORM_TAGLINE = "Plateforme des opérateurs du CEP"
 
@@ -221,4 +242,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every step at INFO; its warnings are what matters.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

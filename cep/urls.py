@@ -76,10 +76,12 @@ urlpatterns = [
     path("accueil/", include("accueil.urls")),
     path("conseil/", include("conseil.urls")),
     path("accompagnement/", include("accompagnement.urls")),
+    path("synthese/", include("synthese.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("accueil.api.urls")),
     path("api/v1/", include("conseil.api.urls")),
     path("api/v1/", include("accompagnement.api.urls")),
+    path("api/v1/", include("synthese.api.urls")),
     path("api/v1/", include("cep.api.rome")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
