@@ -74,9 +74,7 @@ def test_a_worker_killed_mid_render_loses_nothing_and_renders_once(start_worker,
     first = start_worker()
 
     document = services.request_synthesis(membership=parcours.referent, parcours=parcours)
-    assert wait_for(
-        lambda: status_of(document) == SynthesisDocument.Status.RENDERING, step=0.02
-    )
+    assert wait_for(lambda: status_of(document) == SynthesisDocument.Status.RENDERING, step=0.02)
     first.kill()
 
     document.refresh_from_db()
