@@ -23,7 +23,7 @@ def test_the_page_updates_itself_then_a_new_version_is_downloaded(
 ):
     parcours = agreed_parcours()
     queued = SynthesisDocumentFactory(
-        parcours=parcours, project_version=parcours.project_versions.get()
+        parcours=parcours, number=1, project_version=parcours.project_versions.get()
     )
     page.goto(f"{live_server.url}/connexion/")
     page.locator("input[name=username]").fill(parcours.referent.user.username)
