@@ -6,9 +6,11 @@ class AccompagnementConfig(AppConfig):
     verbose_name = "Niveau 3 — accompagnement à la mise en œuvre"
 
     def ready(self):
+        from accompagnement.data_export import register_data_sections
         from accompagnement.demo import seed_accompagnement
         from accompagnement.selectors import alerts
         from accompagnement.services import on_level_entered
+        from accompagnement.space import register_space
         from cep.demo import register_demo_seeder
         from cep.home import register_alert_provider
         from cep.signals import parcours_level_entered
@@ -16,3 +18,5 @@ class AccompagnementConfig(AppConfig):
         parcours_level_entered.connect(on_level_entered, dispatch_uid="accompagnement_plan")
         register_alert_provider(alerts)
         register_demo_seeder(seed_accompagnement)
+        register_space()
+        register_data_sections()

@@ -27,7 +27,8 @@ from accompagnement.models import (
     TrainingPath,
 )
 from cep.audit import log_event
-from cep.models import AuditEvent, Level, Membership, Parcours
+from cep.models import AuditEvent, BeneficiaryAccount, Level, Membership, Parcours
+from conseil.agreement import mark_agreed, staff_agreement_errors
 from conseil.models import AgreementChannel, StrategyOption
 
 ITEM_MODELS = {
@@ -251,33 +252,65 @@ def override_verdict(
     return request
 
 
+def _plan_agreement_errors(version: PlanVersion) -> dict:
+    if not version.steps.exists():
+        return {"agreed_on": "Un plan sans étape ne peut pas être validé."}
+    return {}
+
+
 @transaction.atomic
 def record_plan_agreement(
     *, membership: Membership, plan: ActionPlan, agreed_on: date, channel: str
 ) -> PlanVersion:
+    """The person agreed to the draft in an interview or remotely: the counsellor records it."""
     ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one agreement at a time
     version = editable_draft(plan)
-    errors = {}
-    if channel not in AgreementChannel.values:
-        errors["channel"] = "Indiquez comment la personne a donné son accord."
-    if agreed_on > timezone.localdate() or agreed_on < version.created_at.date():
-        errors["agreed_on"] = (
-            "La date de l'accord doit être comprise entre la version et aujourd'hui."
-        )
-    if not version.steps.exists():
-        errors["agreed_on"] = "Un plan sans étape ne peut pas être validé."
+    errors = staff_agreement_errors(version, agreed_on, channel) | _plan_agreement_errors(version)
     if errors:
         raise ValidationError(errors)
-    plan.versions.filter(status=PlanVersion.Status.AGREED).update(status=PlanVersion.Status.REVISED)
-    version.status = PlanVersion.Status.AGREED
-    version.agreed_on = agreed_on
-    version.agreement_channel = channel
-    version.agreement_recorded_by = membership
-    version.save(
-        update_fields=["status", "agreed_on", "agreement_channel", "agreement_recorded_by"]
+    mark_agreed(
+        version,
+        in_force=plan.versions.all(),
+        agreed_on=agreed_on,
+        channel=channel,
+        recorded_by=membership,
     )
     _audit(membership, version, plan.parcours)
     return version
+
+
+@transaction.atomic
+def agree_plan_from_space(
+    *, account: BeneficiaryAccount, version: PlanVersion, ip_address: str | None = None
+) -> PlanVersion:
+    """The person agrees to the draft of their action plan from their own space."""
+    plan = ActionPlan.objects.select_for_update().get(
+        pk=version.plan_id, parcours__beneficiary=account.beneficiary
+    )
+    draft = editable_draft(plan)
+    if draft.pk != version.pk:
+        raise ValidationError("Une version plus récente du plan existe : validez celle-ci.")
+    errors = _plan_agreement_errors(draft)
+    if errors:
+        raise ValidationError(errors)
+    mark_agreed(
+        draft,
+        in_force=plan.versions.all(),
+        agreed_on=timezone.localdate(),
+        channel=AgreementChannel.BENEFICIARY_SPACE,
+        account=account,
+    )
+    _touch(plan.pk)
+    log_event(
+        membership=None,
+        operator_id=plan.operator_id,
+        action=AuditEvent.Action.UPDATE,
+        obj=draft,
+        beneficiary=account.beneficiary,
+        ip_address=ip_address,
+        details={"accord": "espace_beneficiaire"},
+    )
+    return draft
 
 
 @transaction.atomic

@@ -243,6 +243,7 @@ class Routing(models.Model):
         REFUSED = "refusee", "Refusée"
         NO_ANSWER = "sans_reponse", "Sans réponse"
         EXPIRED = "expiree", "Expirée"
+        CONSENT_WITHDRAWN = "accord_retire", "Annulée : la personne a retiré son accord"
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="routings")
@@ -278,7 +279,10 @@ class RoutingStatusChange(models.Model):
     routing = models.ForeignKey(Routing, on_delete=models.CASCADE, related_name="history")
     status = models.CharField(max_length=16, choices=Routing.Status.choices)
     note = models.CharField("commentaire", max_length=300, blank=True)
-    changed_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    # Empty when the person's own act changed it (consent withdrawn from their space).
+    changed_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(operator="operator")

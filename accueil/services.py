@@ -238,6 +238,16 @@ def change_routing_status(
     )
     if status == routing.status:
         raise ValidationError({"status": "L'orientation a déjà ce statut."})
+    if routing.is_transfer and (
+        routing.status == Routing.Status.CONSENT_WITHDRAWN
+        or Consent.objects.filter(pk=routing.consent_id, withdrawn_at__isnull=False).exists()
+    ):
+        raise ValidationError(
+            {
+                "status": "La personne a retiré son accord au partage de son dossier : "
+                "ce transfert ne peut plus avancer."
+            }
+        )
     routing.status = status
     routing.save(update_fields=["status"])
     RoutingStatusChange.objects.create(
@@ -591,3 +601,23 @@ def delete_routing_rule(*, membership: Membership, rule: RoutingRule) -> None:
         details={"label": rule.label},
     )
     rule.delete()
+
+
+def on_consent_withdrawn(sender, *, beneficiary, purpose, **kwargs) -> None:
+    """The person withdrew their consent to share their file: pending transfers stop at once."""
+    if purpose != Consent.Purpose.SHARE_WITH_OPERATOR:
+        return
+    pending = list(
+        Routing.objects.select_for_update().filter(
+            parcours__beneficiary=beneficiary, is_transfer=True, status=Routing.Status.PENDING
+        )
+    )
+    for routing in pending:
+        routing.status = Routing.Status.CONSENT_WITHDRAWN
+        routing.save(update_fields=["status"])
+        RoutingStatusChange.objects.create(
+            operator_id=routing.operator_id,
+            routing=routing,
+            status=routing.status,
+            note="La personne a retiré son accord depuis son espace.",
+        )

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CepConfig(AppConfig):
     name = "cep"
     verbose_name = "CEP — socle"
+
+    def ready(self):
+        from cep.data_export import register_core_sections
+        from cep.space_sections import register_core_space_sections
+
+        register_core_sections()
+        register_core_space_sections()

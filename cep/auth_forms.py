@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from dsfr.forms import DsfrBaseForm
+
+from cep import throttling
 
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
@@ -10,6 +13,20 @@ class LoginForm(DsfrBaseForm, AuthenticationForm):
         ),
         "inactive": "Ce compte est désactivé. Contactez l'administrateur de votre structure.",
     }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        if throttling.is_locked(username, ip_address):
+            # Checked before the password: a locked account tells nothing about it.
+            raise forms.ValidationError(throttling.locked_message(), code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttling.record_failure(username, ip_address)
+            raise
+        throttling.clear(username)
+        return cleaned
 
 
 class PasswordResetRequestForm(DsfrBaseForm, PasswordResetForm):

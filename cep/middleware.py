@@ -4,7 +4,7 @@ from django.http import Http404
 from django_scopes import scope, scopes_disabled
 from guardian.core import ObjectPermissionChecker
 
-from cep.models import ApiToken, Membership
+from cep.models import ApiToken, BeneficiaryAccount, Membership
 from cep.roles import ROLE_PERMISSIONS
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
@@ -46,6 +46,7 @@ class TenancyMiddleware:
         request.memberships = []
         request.operator_permissions = frozenset()
         request.api_token = None
+        request.beneficiary_account = None
 
         if request.path.startswith(ADMIN_PATH):
             # The Django admin is for platform staff only and spans every operator on purpose;
@@ -72,6 +73,12 @@ class TenancyMiddleware:
             membership = choose_membership(request.memberships, wanted)
             if membership is not None:
                 return self._run_as(request, membership)
+            account = BeneficiaryAccount.for_login.of_user(request.user)
+            if account is not None:
+                # The person's own space: their operator's scope, and no staff right at all.
+                request.beneficiary_account = account
+                with scope(operator=account.operator_id):
+                    return self.get_response(request)
         return self.get_response(request)
 
     def _run_as(self, request, membership: Membership):

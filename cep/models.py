@@ -514,6 +514,119 @@ class ApiToken(models.Model):
         return secrets.token_urlsafe(32)
 
 
+class BeneficiaryAccountLoginManager(models.Manager):
+    """Like memberships: read before any scope exists, always by the logged-in user."""
+
+    def of_user(self, user):
+        return (
+            super()
+            .get_queryset()
+            .filter(user=user, user__is_active=True)
+            .select_related("beneficiary", "operator")
+            .first()
+        )
+
+
+class BeneficiaryAccount(models.Model):
+    """The person's own login to their space. It is tied to their beneficiary record and never
+    to a staff membership: a user has one or the other."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.OneToOneField(
+        Beneficiary, on_delete=models.CASCADE, related_name="account"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="beneficiary_account"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(operator="operator")
+    for_login = BeneficiaryAccountLoginManager()
+
+    class Meta:
+        verbose_name = "espace bénéficiaire"
+
+    def __str__(self) -> str:
+        return f"Espace de {self.beneficiary}"
+
+
+class InvitationTokenManager(models.Manager):
+    """The invitation link is what tells the operator: looked up by the token's digest only."""
+
+    def by_token(self, token: str):
+        return (
+            super()
+            .get_queryset()
+            .filter(token_digest=Invitation.digest(token))
+            .select_related("beneficiary")
+            .first()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link e-mailed by the counsellor; it sets the password of the
+    person's account. Only the SHA-256 of the token is stored."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("adresse électronique")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    used_at = models.DateTimeField("utilisée le", null=True, blank=True)
+
+    objects = ScopedManager(operator="operator")
+    for_token = InvitationTokenManager()
+
+    class Meta:
+        verbose_name = "invitation à l'espace bénéficiaire"
+
+    def __str__(self) -> str:
+        return f"Invitation de {self.beneficiary} ({self.created_at:%d/%m/%Y})"
+
+    digest = staticmethod(ApiToken.digest)
+    generate_token = staticmethod(ApiToken.generate_key)
+
+
+class BeneficiaryRequest(models.Model):
+    """What the person asks from their space: changes to the project or the plan, rectification
+    or erasure of their data. The référent (or, for erasure, a manager) handles it."""
+
+    class Kind(models.TextChoices):
+        PROJECT_CHANGES = "modif_projet", "Modifications demandées sur le projet"
+        PLAN_CHANGES = "modif_plan", "Modifications demandées sur le plan d'action"
+        RECTIFICATION = "rectification", "Rectification de mes données"
+        ERASURE = "effacement", "Effacement de mes données"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, related_name="requests_made"
+    )
+    parcours = models.ForeignKey(
+        Parcours, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField("objet", max_length=16, choices=Kind.choices)
+    message = models.TextField("message")
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField("traitée le", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField("suite donnée", max_length=300, blank=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "demande de la personne"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.created_at:%d/%m/%Y}"
+
+
 # Shared referentials live in their own module; importing them here registers them with the app.
 from cep.referentials import (  # noqa: E402, F401
     RomeAppellation,

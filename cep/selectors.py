@@ -8,6 +8,9 @@ from django.shortcuts import get_object_or_404
 
 from cep.models import (
     Beneficiary,
+    BeneficiaryAccount,
+    BeneficiaryRequest,
+    Invitation,
     Membership,
     Parcours,
     ReferentAssignment,
@@ -119,3 +122,18 @@ def beneficiary_file(*, membership: Membership, pk: int) -> Beneficiary:
 def open_parcours_of(beneficiary: Beneficiary) -> Parcours | None:
     """From the prefetched list when there is one, so the page adds no query."""
     return next((p for p in beneficiary.parcours.all() if p.is_open), None)
+
+
+def space_status(beneficiary: Beneficiary) -> dict:
+    """The person's space as the counsellor sees it: account, last invitation, their requests."""
+    return {
+        "account": BeneficiaryAccount.objects.filter(beneficiary=beneficiary).first(),
+        "invitation": Invitation.objects.filter(beneficiary=beneficiary)
+        .order_by("-created_at", "-pk")
+        .first(),
+        "requests": list(
+            BeneficiaryRequest.objects.filter(beneficiary=beneficiary)
+            .select_related("handled_by__user")
+            .order_by("handled_at", "-created_at")[:20]
+        ),
+    }

@@ -122,6 +122,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling: after this many failed attempts for one identifier (or from one address)
+# within the window, logins are refused until the window has passed.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -163,6 +167,17 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CEP <ne-pas-repondre@cep.example>")
+
+# --- Cache (login throttling): Redis, a database of its own; in-process only for a demo without
+# Redis (CACHE_URL=locmem://).
+CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/1")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if CACHE_URL.startswith("locmem")
+        else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    )
+}
 
 # --- Celery: Redis as broker; eager in-process when the demo has no Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -245,3 +260,9 @@ LOGGING = {
     # WeasyPrint narrates every step at INFO; its warnings are what matters.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Beneficiary space: how long an invitation link works, and how long an idle session lasts.
+BENEFICIARY_INVITATION_DAYS = int(os.environ.get("BENEFICIARY_INVITATION_DAYS", "7"))
+BENEFICIARY_SESSION_IDLE_SECONDS = int(os.environ.get("BENEFICIARY_SESSION_IDLE", "1800"))
+# Erasure: a file with a public funding granted is kept this many years for the funders' controls.
+ERASURE_FUNDING_RETENTION_YEARS = int(os.environ.get("ERASURE_FUNDING_RETENTION_YEARS", "3"))

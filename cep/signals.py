@@ -7,3 +7,7 @@ level or moves up to one: kwargs `parcours`, `level`, `membership`.
 from django.dispatch import Signal
 
 parcours_level_entered = Signal()
+
+# Sent inside the writing transaction when the person withdraws a consent: kwargs `beneficiary`,
+# `purpose`. What the consent allowed stops at once (an app cancels what depended on it).
+consent_withdrawn = Signal()

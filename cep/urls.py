@@ -68,6 +68,21 @@ urlpatterns = [
         name="beneficiary_update",
     ),
     path(
+        "beneficiaires/<int:beneficiary_pk>/invitation/",
+        views.InviteBeneficiaryView.as_view(),
+        name="beneficiary_invite",
+    ),
+    path(
+        "beneficiaires/<int:beneficiary_pk>/demandes/<int:beneficiaryrequest_pk>/traitee/",
+        views.HandleRequestView.as_view(),
+        name="beneficiary_request_handled",
+    ),
+    path(
+        "beneficiaires/<int:beneficiary_pk>/anonymiser/",
+        views.AnonymiseBeneficiaryView.as_view(),
+        name="beneficiary_anonymise",
+    ),
+    path(
         "parcours/<int:parcours_pk>/prestations/nouvelle/",
         views.ServiceCreateView.as_view(),
         name="service_create",
@@ -77,6 +92,10 @@ urlpatterns = [
     path("conseil/", include("conseil.urls")),
     path("accompagnement/", include("accompagnement.urls")),
     path("synthese/", include("synthese.urls")),
+    path("mon-espace/", include("cep.space_urls")),
+    path("mon-espace/", include("conseil.space_urls")),
+    path("mon-espace/", include("accompagnement.space_urls")),
+    path("mon-espace/", include("synthese.space_urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("accueil.api.urls")),
     path("api/v1/", include("conseil.api.urls")),

@@ -12,7 +12,8 @@ from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
 from cep.home import alerts_for
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
-from cep.models import Level, Parcours
+from cep.models import BeneficiaryRequest, Level, Parcours
+from cep.roles import REVIEW_CASELOAD
 
 
 def client_ip(request) -> str | None:
@@ -22,6 +23,8 @@ def client_ip(request) -> str | None:
 def home(request):
     if request.membership is not None:
         return redirect("caseload")
+    if request.beneficiary_account is not None:
+        return redirect("space:home")
     if request.user.is_superuser:
         return redirect("admin:index")
     return render(request, "cep/no_membership.html", status=200)
@@ -168,8 +171,57 @@ class BeneficiaryDetailView(OperatorPermissionRequiredMixin, View):
             "title": beneficiary.full_name,
             "beneficiary": beneficiary,
             "open_parcours": selectors.open_parcours_of(beneficiary),
+            "space": selectors.space_status(beneficiary),
+            "can_anonymise": REVIEW_CASELOAD in request.operator_permissions,
         }
         return render(request, "cep/beneficiary_detail.html", context)
+
+
+class BeneficiaryPostView(OperatorPermissionRequiredMixin, View):
+    """A small form of the beneficiary page; the outcome is told in a message."""
+
+    success = ""
+
+    def post(self, request, beneficiary_pk, **kwargs):
+        beneficiary = selectors.beneficiary_file(membership=request.membership, pk=beneficiary_pk)
+        try:
+            self.perform(request, beneficiary, **kwargs)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, self.success)
+        return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
+
+
+class InviteBeneficiaryView(BeneficiaryPostView):
+    success = "L'invitation est envoyée : le lien vaut une fois, pendant quelques jours."
+
+    def perform(self, request, beneficiary):
+        services.invite_beneficiary(
+            membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
+        )
+
+
+class HandleRequestView(BeneficiaryPostView):
+    success = "La demande est notée comme traitée."
+
+    def perform(self, request, beneficiary, beneficiaryrequest_pk):
+        item = get_object_or_404(
+            BeneficiaryRequest, pk=beneficiaryrequest_pk, beneficiary=beneficiary
+        )
+        services.handle_request(
+            membership=request.membership, request=item, outcome=request.POST.get("outcome", "")
+        )
+
+
+class AnonymiseBeneficiaryView(BeneficiaryPostView):
+    permission_required = REVIEW_CASELOAD
+    success = "Le dossier est anonymisé : il ne reste que des données non nominatives."
+
+    def perform(self, request, beneficiary):
+        services.anonymise_beneficiary(
+            membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
+        )
 
 
 class ServiceCreateView(OperatorPermissionRequiredMixin, View):

@@ -5,7 +5,7 @@ from cep.forms import DateInput
 from cep.models import DATE_INVALID_MESSAGE, Membership
 from cep.referentials import RomeJob
 from conseil.models import (
-    AgreementChannel,
+    STAFF_AGREEMENT_CHANNELS,
     DemandClarification,
     HeldSkill,
     ProjectVersion,
@@ -118,7 +118,7 @@ class AgreementForm(DsfrBaseForm, forms.Form):
     )
     channel = forms.ChoiceField(
         label="Comment la personne a donné son accord",
-        choices=AgreementChannel.choices,
+        choices=STAFF_AGREEMENT_CHANNELS,
         widget=forms.RadioSelect,
     )
 

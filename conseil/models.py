@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
-from cep.models import Membership, Operator, Parcours
+from cep.models import BeneficiaryAccount, Membership, Operator, Parcours
 from cep.nomenclatures import ProjectType
 from cep.referentials import RomeJob, RomeSkill
 
@@ -144,6 +144,10 @@ class AgreedVersion(models.Model):
     agreement_recorded_by = models.ForeignKey(
         Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when the person agreed from their own space: nobody recorded it for them.
+    agreed_by_account = models.ForeignKey(
+        BeneficiaryAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -160,12 +164,24 @@ class AgreedVersion(models.Model):
         return self.status == self.Status.DRAFT
 
 
+STAFF_AGREEMENT_CHANNELS = [
+    (value, label)
+    for value, label in AgreementChannel.choices
+    if value != AgreementChannel.BENEFICIARY_SPACE
+]
+
+
 def agreement_recorded(name: str) -> models.CheckConstraint:
-    """No agreed version without a recorded agreement: the database says so too."""
+    """No agreed version without a recorded agreement: the database says so too. An agreement
+    "from their space" is the person's own act, never one a counsellor records for them."""
     return models.CheckConstraint(
         condition=Q(status="brouillon")
-        | Q(agreed_on__isnull=False, agreement_recorded_by__isnull=False)
-        & ~Q(agreement_channel=""),
+        | Q(agreed_on__isnull=False)
+        & (
+            Q(agreement_recorded_by__isnull=False)
+            & Q(agreement_channel__in=["en_presence", "a_distance"])
+            | Q(agreement_channel="espace_beneficiaire", agreed_by_account__isnull=False)
+        ),
         name=name,
     )
 

@@ -11,9 +11,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cep.audit import log_event
-from cep.models import AuditEvent, Level, Membership, Parcours, ReferentAssignment
+from cep.models import (
+    AuditEvent,
+    BeneficiaryAccount,
+    Level,
+    Membership,
+    Parcours,
+    ReferentAssignment,
+)
 from cep.referentials import RomeJob, RomeSkill
 from cep.signals import parcours_level_entered
+from conseil.agreement import mark_agreed, staff_agreement_errors
 from conseil.models import (
     AgreementChannel,
     DemandClarification,
@@ -286,31 +294,53 @@ def save_project(
 def record_project_agreement(
     *, membership: Membership, version: ProjectVersion, agreed_on: date, channel: str
 ) -> ProjectVersion:
-    """The person agrees to this version: recorded with its date and how it was given."""
+    """The person agreed to this version in an interview or remotely: the counsellor records it
+    with its date and how it was given."""
     version = ProjectVersion.objects.select_for_update().get(pk=version.pk)
     _require_level_2(version.parcours)
-    errors = {}
+    errors = staff_agreement_errors(version, agreed_on, channel)
     if version.is_agreed:
         errors["agreed_on"] = "Cette version est déjà validée."
-    if channel not in AgreementChannel.values:
-        errors["agreement_channel"] = "Indiquez comment la personne a donné son accord."
-    if agreed_on > timezone.localdate() or agreed_on < version.created_at.date():
-        errors["agreed_on"] = (
-            "La date de l'accord doit être comprise entre la version et aujourd'hui."
-        )
     if errors:
         raise ValidationError(errors)
-    ProjectVersion.objects.filter(
-        parcours=version.parcours, status=ProjectVersion.Status.AGREED
-    ).update(status=ProjectVersion.Status.REVISED)
-    version.status = ProjectVersion.Status.AGREED
-    version.agreed_on = agreed_on
-    version.agreement_channel = channel
-    version.agreement_recorded_by = membership
-    version.save(
-        update_fields=["status", "agreed_on", "agreement_channel", "agreement_recorded_by"]
+    mark_agreed(
+        version,
+        in_force=ProjectVersion.objects.filter(parcours=version.parcours),
+        agreed_on=agreed_on,
+        channel=channel,
+        recorded_by=membership,
     )
     _audit(membership, version, version.parcours)
+    return version
+
+
+@transaction.atomic
+def agree_project_from_space(
+    *, account: BeneficiaryAccount, version: ProjectVersion, ip_address: str | None = None
+) -> ProjectVersion:
+    """The person agrees to the draft of their project from their own space."""
+    version = ProjectVersion.objects.select_for_update().get(
+        pk=version.pk, parcours__beneficiary=account.beneficiary
+    )
+    _require_level_2(version.parcours)
+    if version.pk != current_project(version.parcours).pk:
+        raise ValidationError("Une version plus récente du projet existe : validez celle-ci.")
+    mark_agreed(
+        version,
+        in_force=ProjectVersion.objects.filter(parcours=version.parcours),
+        agreed_on=timezone.localdate(),
+        channel=AgreementChannel.BENEFICIARY_SPACE,
+        account=account,
+    )
+    log_event(
+        membership=None,
+        operator_id=version.operator_id,
+        action=AuditEvent.Action.UPDATE,
+        obj=version,
+        beneficiary=account.beneficiary,
+        ip_address=ip_address,
+        details={"accord": "espace_beneficiaire"},
+    )
     return version
 
 

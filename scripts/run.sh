@@ -24,6 +24,7 @@ if redis_answers || start_redis; then
 else
   warn "no Redis answers: background tasks run in-process (CELERY_TASK_ALWAYS_EAGER)"
   export CELERY_TASK_ALWAYS_EAGER=1
+  export CACHE_URL="locmem://"
 fi
 
 "$PY" manage.py migrate --no-input

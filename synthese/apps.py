@@ -7,6 +7,10 @@ class SyntheseConfig(AppConfig):
 
     def ready(self):
         from cep.demo import register_demo_seeder
+        from synthese.data_export import register_data_sections
         from synthese.demo import seed_synthese
+        from synthese.space import register_space
 
         register_demo_seeder(seed_synthese)
+        register_space()
+        register_data_sections()

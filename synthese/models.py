@@ -89,7 +89,8 @@ class SynthesisDocument(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return self.status == self.Status.READY
+        # An anonymised file keeps its row for the indicators, not its PDF.
+        return self.status == self.Status.READY and bool(self.file)
 
     @property
     def download_name(self) -> str:

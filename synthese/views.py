@@ -170,6 +170,7 @@ class SignedDownloadView(View):
             )
             if (
                 document is None
+                or not document.is_ready
                 or len(target.checksum_prefix) != 16
                 or not document.sha256.startswith(target.checksum_prefix)
                 or not selectors.has_email_consent(document.parcours.beneficiary)

@@ -45,6 +45,15 @@ def _celery_tasks_in_process(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache (Redis, its own database) holds login-failure counts: none cross tests."""
+    from django.core.cache import cache
+
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def login_as(client):
     """Log the test client in as the user of a membership, acting for its operator."""

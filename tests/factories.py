@@ -1,6 +1,6 @@
 """Factories of fictional people and operators (factory_boy, with traits for the usual variants)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -12,7 +12,10 @@ from cep.models import (
     ApiToken,
     AuditEvent,
     Beneficiary,
+    BeneficiaryAccount,
+    BeneficiaryRequest,
     Consent,
+    Invitation,
     Membership,
     Operator,
     Parcours,
@@ -220,3 +223,42 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     membership = factory.SubFactory(MembershipFactory, operator=SAME_OPERATOR)
     label = factory.Sequence(lambda n: f"Système d'information {n}")
     key_digest = factory.LazyFunction(lambda: ApiToken.digest(ApiToken.generate_key()))
+
+
+class BeneficiaryAccountFactory(TenantFactory):
+    """The person's own login, as an accepted invitation leaves it."""
+
+    _parent_field = "beneficiary"
+
+    class Meta:
+        model = BeneficiaryAccount
+
+    operator = factory.SubFactory(OperatorFactory)
+    beneficiary = factory.SubFactory(BeneficiaryFactory, operator=SAME_OPERATOR, with_contact=True)
+    user = factory.SubFactory(UserFactory)
+
+
+class InvitationFactory(TenantFactory):
+    _parent_field = "beneficiary"
+
+    class Meta:
+        model = Invitation
+
+    operator = factory.SubFactory(OperatorFactory)
+    beneficiary = factory.SubFactory(BeneficiaryFactory, operator=SAME_OPERATOR, with_contact=True)
+    email = factory.SelfAttribute("beneficiary.email")
+    token_digest = factory.LazyFunction(lambda: Invitation.digest(Invitation.generate_token()))
+    created_by = factory.SubFactory(MembershipFactory, operator=SAME_OPERATOR)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class BeneficiaryRequestFactory(TenantFactory):
+    _parent_field = "beneficiary"
+
+    class Meta:
+        model = BeneficiaryRequest
+
+    operator = factory.SubFactory(OperatorFactory)
+    beneficiary = factory.SubFactory(BeneficiaryFactory, operator=SAME_OPERATOR)
+    kind = BeneficiaryRequest.Kind.RECTIFICATION
+    message = "Mon numéro de téléphone a changé."

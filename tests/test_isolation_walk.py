@@ -22,13 +22,14 @@ from django_scopes import scope
 import tests
 from cep import services
 from cep.models import Beneficiary, Membership, Operator, Parcours, Service
-from tests.factories import OperatorFactory, make_membership
+from tests.factories import BeneficiaryAccountFactory, OperatorFactory, make_membership
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = {"cep", "accueil", "conseil", "accompagnement", "synthese", "indicateurs"}
 METHODS = ("get", "post", "patch", "delete")
 ROLES = [Membership.Role.CONSEILLER, Membership.Role.MANAGER, Membership.Role.ADMIN]
+BENEFICIARY = "beneficiary"  # a person logged in to their own space
 
 # Parameters that name no object; anything else must be an object of B (or the test fails).
 LITERAL_PARAMS = {
@@ -213,12 +214,14 @@ def world():
         "opened_on": timezone.localdate() - timedelta(days=30),
     }
     with scope(operator=operator_a.pk):
-        services.create_beneficiary(
+        alphonsine = services.create_beneficiary(
             membership=staff_a[Membership.Role.CONSEILLER],
             first_name="Alphonsine",
             last_name="Alphaville",
             **identity,
         )
+    # The "beneficiary" role: Alphonsine in her own space.
+    account_a = BeneficiaryAccountFactory(beneficiary=alphonsine)
     with scope(operator=operator_b.pk):
         beneficiary = services.create_beneficiary(
             membership=staff_b,
@@ -253,13 +256,45 @@ def world():
         "06 98 76 54 32",
         "Note confidentielle",
     ]
-    return {"staff_a": staff_a, "b_objects": b_objects, "secrets": secrets}
+    # A neighbour: another person of operator A, with one of everything. Alphonsine must not
+    # reach any of it from her space, whatever the URL.
+    with scope(operator=operator_a.pk):
+        neighbour = services.create_beneficiary(
+            membership=staff_a[Membership.Role.CONSEILLER],
+            first_name="Népomucène",
+            last_name="Voisinet",
+            **identity,
+        )
+        neighbour_parcours = Parcours.objects.get(beneficiary=neighbour)
+    neighbour_objects = {
+        Operator: operator_a,
+        Membership: staff_a[Membership.Role.CONSEILLER],
+        Beneficiary: neighbour,
+        Parcours: neighbour_parcours,
+    }
+    build_in_operator(neighbour_objects, operator_a)
+    return {
+        "staff_a": staff_a,
+        "account_a": account_a,
+        "b_objects": b_objects,
+        "secrets": secrets,
+        "neighbour_objects": neighbour_objects,
+        "neighbour_secrets": ["Népomucène", "Voisinet"],
+    }
 
 
 def leaked(response, secrets) -> list[str]:
     # Case-insensitive: pages print surnames in capitals.
     body = response.content.decode(errors="replace").lower()
     return [secret for secret in secrets if secret.lower() in body]
+
+
+def log_in(client, login_as, world, role) -> None:
+    client.logout()
+    if role == BENEFICIARY:
+        client.force_login(world["account_a"].user)
+    elif role is not None:
+        login_as(world["staff_a"][role])
 
 
 def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
@@ -272,7 +307,7 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
         for model, obj in b_objects.items()
         if model._meta.app_label in PROJECT_APPS
     )
-    identities = [*ROLES, None]  # None: anonymous
+    identities = [*ROLES, BENEFICIARY, None]  # None: anonymous
     walked, failures = 0, []
     for route in routes:
         url, names_an_object = concrete_url(route, b_objects)
@@ -282,9 +317,7 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
                 # B's ids in the query string matter to list filters, which GET reads.
                 targets = (url, f"{url}?{query}") if method == "get" else (url,)
                 for target in targets:
-                    client.logout()
-                    if role is not None:
-                        login_as(world["staff_a"][role])
+                    log_in(client, login_as, world, role)
                     response = getattr(client, method)(target)
                     walked += 1
                     who = role or "anonymous"
@@ -294,9 +327,7 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
                     if status == 405:
                         # A method the route refuses whatever the id says nothing about B: the
                         # same request on an id that exists nowhere must be refused alike.
-                        client.logout()
-                        if role is not None:
-                            login_as(world["staff_a"][role])
+                        log_in(client, login_as, world, role)
                         if getattr(client, method)(nowhere_url).status_code == 405:
                             continue
                     if names_an_object and role is not None and status != 404:
@@ -311,6 +342,34 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
                             )
     assert not failures, "\n".join(failures)
     assert walked >= len(routes) * (len(METHODS) + 1) * len(identities)
+
+
+def test_a_beneficiary_reaches_nothing_of_a_neighbour_in_the_same_operator(client, world):
+    """Every URL, with the ids of another person of the same operator, as a beneficiary: 404
+    wherever an object is named, and the neighbour's name nowhere."""
+    neighbour_objects, secrets = world["neighbour_objects"], world["neighbour_secrets"]
+    client.force_login(world["account_a"].user)
+    failures, walked = [], 0
+    for route in all_routes():
+        url, names_an_object = concrete_url(route, neighbour_objects)
+        for method in METHODS:
+            response = getattr(client, method)(url)
+            walked += 1
+            if leak := leaked(response, secrets):
+                failures.append(f"{method.upper()} {url}: shows {leak}")
+            if names_an_object and response.status_code not in (404, 405):
+                failures.append(f"{method.upper()} {url}: {response.status_code}, not 404")
+    assert not failures, "\n".join(failures)
+    assert walked >= len(all_routes()) * len(METHODS)
+
+
+def test_a_beneficiary_reaches_their_own_space(client, world):
+    """Counter-check: the same client opens its own space, which names the person."""
+    client.force_login(world["account_a"].user)
+    response = client.get("/mon-espace/")
+    assert response.status_code == 200
+    assert "Alphonsine" in response.content.decode()
+    assert client.get("/beneficiaires/").status_code == 404
 
 
 def test_the_walk_reaches_real_pages(client, login_as, world):

@@ -4,7 +4,7 @@ from accueil.api.serializers import scoped
 from cep.models import Membership, Parcours
 from cep.referentials import RomeJob, RomeSkill
 from conseil.models import (
-    AgreementChannel,
+    STAFF_AGREEMENT_CHANNELS,
     DemandClarification,
     HeldSkill,
     ProjectVersion,
@@ -111,7 +111,7 @@ class ProjectVersionSerializer(serializers.ModelSerializer):
 
 class AgreementSerializer(serializers.Serializer):
     agreed_on = serializers.DateField()
-    channel = serializers.ChoiceField(choices=AgreementChannel.choices)
+    channel = serializers.ChoiceField(choices=STAFF_AGREEMENT_CHANNELS)
 
 
 class StrategyOptionSerializer(serializers.ModelSerializer):

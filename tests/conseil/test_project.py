@@ -44,9 +44,21 @@ def test_a_version_cannot_be_agreed_without_an_agreement():
             agreed_on=timezone.localdate(),
             channel="",
         )
+    # Keyed "channel", the field of the form and of the API, so the message sits next to it.
     assert error.value.message_dict == {
-        "agreement_channel": ["Indiquez comment la personne a donné son accord."]
+        "channel": [
+            "Indiquez comment la personne a donné son accord : lors d'un entretien ou à distance."
+        ]
     }
+    # "From their space" is the person's own act: a counsellor cannot record it for them.
+    with pytest.raises(ValidationError) as error:
+        services.record_project_agreement(
+            membership=version.created_by,
+            version=version,
+            agreed_on=timezone.localdate(),
+            channel="espace_beneficiaire",
+        )
+    assert "ne peut être donné que par la personne elle-même" in error.value.messages[0]
     assert ProjectVersion.objects.get().status == "brouillon"
 
 

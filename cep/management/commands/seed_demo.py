@@ -285,3 +285,4 @@ class Command(BaseCommand):
                 out.write(f"    {username:<18} {role}")
         out.write(f"  Deux structures : {SHARED_STAFF[0]} (conseiller)")
         out.write(f"  Administration de la plateforme (/admin/) : {PLATFORM_ADMIN}")
+        out.write("  Espace bénéficiaire (/mon-espace/) : beneficiaire.demo")

@@ -1,0 +1,116 @@
+"""The person's data, all of it, for their right of access: the core's records, and every
+section the apps registered (cep.space.DataSection)."""
+
+from django.utils import timezone
+
+from cep.models import (
+    Beneficiary,
+    BeneficiaryRequest,
+    Consent,
+    Invitation,
+    Parcours,
+    ReferentAssignment,
+    Service,
+)
+from cep.space import IDENTITY, SITUATION, DataSection, data_sections, record, register_data_section
+
+BENEFICIARY_FIELDS = [
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "email",
+    "phone",
+    "postcode",
+    "departement",
+    "employment_status",
+    "pcs_group",
+    "diploma_level",
+    "rqth",
+    "qpv_resident",
+    "created_at",
+    "updated_at",
+]
+
+
+def _identity(beneficiary: Beneficiary) -> list[dict]:
+    return [record(beneficiary, BENEFICIARY_FIELDS)]
+
+
+def _parcours(beneficiary: Beneficiary) -> list[dict]:
+    parcours = Parcours.objects.filter(beneficiary=beneficiary).select_related(
+        "referent__user", "referent__operator"
+    )
+    assignments = ReferentAssignment.objects.filter(parcours__beneficiary=beneficiary)
+    fields = [
+        "referent",
+        "entry_level",
+        "current_level",
+        "autonomy",
+        "project_maturity",
+        "opened_on",
+        "closed_on",
+        "closing_reason",
+        "last_contact_on",
+    ]
+    return [record(p, fields) for p in parcours] + [
+        record(a, ["parcours", "referent", "assigned_at", "reason"])
+        for a in assignments.select_related(
+            "referent__user", "referent__operator", "parcours__beneficiary", "parcours__operator"
+        )
+    ]
+
+
+def _services(beneficiary: Beneficiary) -> list[dict]:
+    services = Service.objects.filter(parcours__beneficiary=beneficiary).select_related(
+        "counsellor__user", "counsellor__operator"
+    )
+    # The counsellors' notes are data about the person: the right of access covers them.
+    fields = ["level", "kind", "channel", "delivered_on", "duration_minutes", "counsellor", "notes"]
+    return [record(s, fields) for s in services.order_by("delivered_on", "pk")]
+
+
+def _consents_and_requests(beneficiary: Beneficiary) -> list[dict]:
+    consents = Consent.objects.filter(beneficiary=beneficiary).order_by("given_at", "pk")
+    requests = BeneficiaryRequest.objects.filter(beneficiary=beneficiary).order_by("pk")
+    invitations = Invitation.objects.filter(beneficiary=beneficiary).order_by("pk")
+    return (
+        [record(c, ["purpose", "given_at", "withdrawn_at", "evidence"]) for c in consents]
+        + [record(r, ["kind", "message", "created_at", "handled_at", "outcome"]) for r in requests]
+        + [record(i, ["email", "created_at", "expires_at", "used_at"]) for i in invitations]
+    )
+
+
+def register_core_sections() -> None:
+    register_data_section(
+        DataSection("identite", "Identité et coordonnées", IDENTITY, _identity, order=0)
+    )
+    register_data_section(
+        DataSection("parcours", "Parcours et référents", SITUATION, _parcours, order=10)
+    )
+    register_data_section(DataSection("services", "Services reçus", SITUATION, _services, 20))
+    register_data_section(
+        DataSection(
+            "consentements",
+            "Consentements, demandes et invitations",
+            IDENTITY,
+            _consents_and_requests,
+            order=90,
+        )
+    )
+
+
+def person_data(beneficiary: Beneficiary) -> dict:
+    return {
+        "genere_le": timezone.now().isoformat(),
+        "operateur": beneficiary.operator.name,
+        "sections": [
+            {
+                "cle": section.key,
+                "titre": section.label,
+                "categorie": section.consent_category,
+                "enregistrements": section.export(beneficiary),
+            }
+            for section in data_sections()
+        ],
+    }

@@ -1,0 +1,122 @@
+"""Hooks of the beneficiary space and of the person's data, so the core imports no level app.
+
+Each app registers, in its AppConfig.ready():
+- `SpaceSection`s: a block of the person's home page (`/mon-espace/`), with its template and a
+  function giving the template's context for the person's account;
+- `DataSection`s: the records an app holds about a person, for the data export (RGPD right of
+  access) and, later, for the liaison file of a transfer (each section names the consent category
+  it belongs to).
+"""
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+
+from cep.models import Beneficiary, BeneficiaryAccount
+
+
+@dataclass(frozen=True)
+class SpaceSection:
+    key: str
+    order: int
+    template: str
+    context: Callable[[BeneficiaryAccount], dict]
+
+
+@dataclass(frozen=True)
+class DataSection:
+    key: str
+    label: str
+    consent_category: str
+    export: Callable[[Beneficiary], list[dict]]
+    order: int = 100
+
+
+# Consent categories of a person's data, shared by the export and the transfer.
+IDENTITY = "identite"
+SITUATION = "situation"
+PROJECT = "projet"
+PLAN = "plan"
+FUNDING = "financement"
+SYNTHESES = "syntheses"
+
+_space_sections: dict[str, SpaceSection] = {}
+_data_sections: dict[str, DataSection] = {}
+
+
+def register_space_section(section: SpaceSection) -> None:
+    _space_sections[section.key] = section
+
+
+def space_sections() -> list[SpaceSection]:
+    return sorted(_space_sections.values(), key=lambda s: (s.order, s.key))
+
+
+def register_data_section(section: DataSection) -> None:
+    _data_sections[section.key] = section
+
+
+def data_sections() -> list[DataSection]:
+    return sorted(_data_sections.values(), key=lambda s: (s.order, s.key))
+
+
+def _jsonable(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(instance: models.Model, fields: list[str]) -> dict:
+    """One record of the export: what it is ("type"), its id, and the named fields under their
+    French labels, choices shown as their labels."""
+    out = {"type": str(instance._meta.verbose_name), "id": instance.pk}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            value = [str(related) for related in getattr(instance, name).all()]
+        elif field.choices:
+            value = getattr(instance, f"get_{name}_display")()
+        else:
+            value = getattr(instance, name)
+        label = str(field.verbose_name)
+        # A field labelled like the record's own keys must not overwrite them.
+        out[label if label not in ("type", "id") else f"{label} (champ)"] = _jsonable(value)
+    return out
+
+
+# Erasure (RGPD): each app clears the free texts it holds about the person, and may say why the
+# file must still be kept (a legal retention period running).
+Anonymiser = Callable[[Beneficiary], None]
+RetentionCheck = Callable[[Beneficiary], str | None]
+_anonymisers: list[Anonymiser] = []
+_retention_checks: list[RetentionCheck] = []
+
+ERASED = "[effacé]"
+
+
+def register_anonymiser(anonymiser: Anonymiser) -> None:
+    if anonymiser not in _anonymisers:
+        _anonymisers.append(anonymiser)
+
+
+def anonymisers() -> list[Anonymiser]:
+    return list(_anonymisers)
+
+
+def register_retention_check(check: RetentionCheck) -> None:
+    if check not in _retention_checks:
+        _retention_checks.append(check)
+
+
+def retention_checks() -> list[RetentionCheck]:
+    return list(_retention_checks)

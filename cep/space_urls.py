@@ -1,0 +1,17 @@
+from django.urls import path
+
+from cep import space_views
+
+app_name = "space"
+
+urlpatterns = [
+    path("", space_views.SpaceHomeView.as_view(), name="home"),
+    path(
+        "invitation/<str:token>/",
+        space_views.AcceptInvitationView.as_view(),
+        name="accept_invitation",
+    ),
+    path("consentements/", space_views.ConsentsView.as_view(), name="consents"),
+    path("mes-donnees/", space_views.DataView.as_view(), name="data"),
+    path("mes-donnees/archive/", space_views.DataArchiveView.as_view(), name="data_archive"),
+]

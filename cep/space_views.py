@@ -1,0 +1,227 @@
+"""The beneficiary space: the person's own pages. Every page reads through their account only,
+inside their operator's scope; anything else answers 404."""
+
+import io
+import json
+import zipfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from dsfr.forms import DsfrBaseForm
+
+from cep import services
+from cep.data_export import person_data
+from cep.forms import add_service_errors
+from cep.models import BeneficiaryRequest, Consent
+from cep.space import space_sections
+from cep.views import client_ip
+
+
+class BeneficiarySpaceMixin(View):
+    """Only a person logged in with their own account; the session ends after
+    `BENEFICIARY_SESSION_IDLE_SECONDS` without activity."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.beneficiary_account is None:
+            raise Http404
+        request.session.set_expiry(settings.BENEFICIARY_SESSION_IDLE_SECONDS)
+        self.account = request.beneficiary_account
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SpaceHomeView(BeneficiarySpaceMixin):
+    def get(self, request):
+        # Each app's block, rendered with its own context (safe: Django templates escape).
+        blocks = [
+            render_to_string(section.template, section.context(self.account), request)
+            for section in space_sections()
+        ]
+        context = {
+            "title": "Mon espace",
+            "beneficiary": self.account.beneficiary,
+            "blocks": blocks,
+        }
+        return render(request, "cep/space/home.html", context)
+
+
+class SetPasswordForm(DsfrBaseForm, forms.Form):
+    new_password1 = forms.CharField(
+        label="Choisissez un mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Au moins 12 caractères, ni trop courant, ni proche de votre nom.",
+    )
+    new_password2 = forms.CharField(
+        label="Saisissez-le une deuxième fois",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", "Les deux mots de passe ne sont pas identiques.")
+        return data
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AcceptInvitationView(View):
+    """The link of the invitation e-mail: the person chooses their password, once."""
+
+    def problem(self, request, error: ValidationError):
+        message = " ".join(error.message_dict.get("token", error.messages))
+        status = 404 if message == services.INVITATION_UNKNOWN else 410
+        return render(
+            request,
+            "cep/space/invitation_problem.html",
+            {"title": "Invitation", "message": message},
+            status=status,
+        )
+
+    def get(self, request, token):
+        try:
+            invitation = services.usable_invitation(token)
+        except ValidationError as error:
+            return self.problem(request, error)
+        return self.render(request, SetPasswordForm(), invitation.email)
+
+    def post(self, request, token):
+        try:
+            invitation = services.usable_invitation(token)
+        except ValidationError as error:
+            return self.problem(request, error)
+        form = SetPasswordForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.accept_invitation(
+                    token=token,
+                    password=form.cleaned_data["new_password1"],
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as error:
+                if "token" in error.message_dict:
+                    return self.problem(request, error)
+                add_service_errors(form, error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, "Votre espace est prêt. Bienvenue !")
+                return redirect("space:home")
+        return self.render(request, form, invitation.email, status=400)
+
+    def render(self, request, form, email, status=200):
+        context = {"title": "Créer mon espace", "form": form, "email": email}
+        return render(request, "cep/space/invitation.html", context, status=status)
+
+
+class ConsentsView(BeneficiarySpaceMixin):
+    def get(self, request):
+        beneficiary = self.account.beneficiary
+        history = list(Consent.objects.filter(beneficiary=beneficiary).order_by("-given_at", "-pk"))
+        purposes = [
+            {
+                "value": value,
+                "label": label,
+                "active": next(
+                    (c for c in history if c.purpose == value and c.withdrawn_at is None), None
+                ),
+            }
+            for value, label in Consent.Purpose.choices
+        ]
+        context = {"title": "Mes consentements", "purposes": purposes, "history": history}
+        return render(request, "cep/space/consents.html", context)
+
+    def post(self, request):
+        given = request.POST.get("action") == "donner"
+        try:
+            consent = services.set_consent_from_space(
+                account=self.account,
+                purpose=request.POST.get("purpose", ""),
+                given=given,
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            when = timezone.localtime(consent.given_at if given else consent.withdrawn_at)
+            messages.success(
+                request,
+                f"Reçu n° {consent.pk} : accord « {consent.get_purpose_display()} » "
+                f"{'donné' if given else 'retiré'} le {when:%d/%m/%Y à %H:%M}.",
+            )
+        return redirect("space:consents")
+
+
+class RequestForm(DsfrBaseForm, forms.Form):
+    kind = forms.ChoiceField(
+        label="Objet", choices=BeneficiaryRequest.Kind.choices, widget=forms.HiddenInput
+    )
+    message = forms.CharField(
+        label="Votre message", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000
+    )
+
+
+class DataView(BeneficiarySpaceMixin):
+    """My data and my rights: download everything, ask for rectification or erasure."""
+
+    def get(self, request, forms_by_kind=None, status=200):
+        forms_by_kind = forms_by_kind or {}
+        context = {
+            "title": "Mes données et mes droits",
+            "rectification_form": forms_by_kind.get(
+                "rectification", RequestForm(initial={"kind": "rectification"})
+            ),
+            "erasure_form": forms_by_kind.get(
+                "effacement", RequestForm(initial={"kind": "effacement"})
+            ),
+        }
+        return render(request, "cep/space/data.html", context, status=status)
+
+    def post(self, request):
+        form = RequestForm(request.POST)
+        kind = request.POST.get("kind", "")
+        if kind not in ("rectification", "effacement"):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.send_request_from_space(
+                    account=self.account,
+                    kind=kind,
+                    message=form.cleaned_data["message"],
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Votre demande est envoyée à votre conseiller.")
+                return redirect("space:home")
+        return self.get(request, forms_by_kind={kind: form}, status=400)
+
+
+class DataArchiveView(BeneficiarySpaceMixin):
+    """All my data in one click: a ZIP with the JSON and a readable HTML page."""
+
+    def get(self, request):
+        beneficiary = self.account.beneficiary
+        data = person_data(beneficiary)
+        html = render_to_string(
+            "cep/space/data_export.html", {"data": data, "beneficiary": beneficiary}
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("mes-donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
+            archive.writestr("mes-donnees.html", html)
+        services.record_data_export(account=self.account, ip_address=client_ip(request))
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="mes-donnees.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
