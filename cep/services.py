@@ -37,7 +37,7 @@ from cep.models import (
 )
 from cep.nomenclatures import check_eligibility
 from cep.roles import ALL_OPERATOR_PERMISSIONS, ROLE_PERMISSIONS
-from cep.signals import consent_withdrawn, parcours_level_entered
+from cep.signals import consent_withdrawn, parcours_closed, parcours_level_entered
 from cep.space import ERASED, anonymisers, retention_checks
 
 BENEFICIARY_FIELDS = (
@@ -294,6 +294,7 @@ def close_parcours(
     parcours.closed_on = closed_on
     parcours.closing_reason = reason
     parcours.save(update_fields=["closed_on", "closing_reason"])
+    parcours_closed.send(sender=Parcours, parcours=parcours)
     log_event(
         membership=membership,
         action=AuditEvent.Action.UPDATE,

@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "synthese.tasks.sweep_stuck_documents",
         "schedule": 300.0,
     },
+    "indicateurs-send-due-surveys": {
+        "task": "indicateurs.tasks.send_due_surveys",
+        "schedule": 3600.0,  # hourly: a survey due today leaves the same day
+    },
 }
 
 # --- API
@@ -266,3 +270,5 @@ BENEFICIARY_INVITATION_DAYS = int(os.environ.get("BENEFICIARY_INVITATION_DAYS", 
 BENEFICIARY_SESSION_IDLE_SECONDS = int(os.environ.get("BENEFICIARY_SESSION_IDLE", "1800"))
 # Erasure: a file with a public funding granted is kept this many years for the funders' controls.
 ERASURE_FUNDING_RETENTION_YEARS = int(os.environ.get("ERASURE_FUNDING_RETENTION_YEARS", "3"))
+# Follow-up survey: how long its e-mailed link stays open.
+SURVEY_LINK_MAX_AGE_SECONDS = int(os.environ.get("SURVEY_LINK_MAX_AGE", str(90 * 86400)))

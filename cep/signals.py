@@ -11,3 +11,6 @@ parcours_level_entered = Signal()
 # Sent inside the writing transaction when the person withdraws a consent: kwargs `beneficiary`,
 # `purpose`. What the consent allowed stops at once (an app cancels what depended on it).
 consent_withdrawn = Signal()
+
+# Sent inside the writing transaction when a parcours is closed: kwargs `parcours`.
+parcours_closed = Signal()

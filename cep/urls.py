@@ -93,6 +93,7 @@ urlpatterns = [
     path("accompagnement/", include("accompagnement.urls")),
     path("synthese/", include("synthese.urls")),
     path("mon-espace/", include("cep.space_urls")),
+    path("indicateurs/", include("indicateurs.urls")),
     path("mon-espace/", include("conseil.space_urls")),
     path("mon-espace/", include("accompagnement.space_urls")),
     path("mon-espace/", include("synthese.space_urls")),

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class IndicateursConfig(AppConfig):
     name = "indicateurs"
     verbose_name = "Indicateurs"
+
+    def ready(self):
+        from cep.signals import parcours_closed
+        from indicateurs.services import on_parcours_closed
+
+        parcours_closed.connect(on_parcours_closed, dispatch_uid="indicateurs_surveys")

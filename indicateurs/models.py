@@ -1,1 +1,59 @@
-"""The common indicator set and its periodic snapshots."""
+"""The common indicator set; for now, the follow-up survey whose answers feed the outcome
+indicators (satisfaction, and the person's situation 6 months after the end)."""
+
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+
+from cep.models import Operator, Parcours
+
+
+class FollowUpSurvey(models.Model):
+    """A short questionnaire sent at the end of a parcours and 6 months later, by e-mail, only
+    while the person consents to it; answered from a signed link, without an account."""
+
+    class Moment(models.TextChoices):
+        END = "fin", "À la fin du parcours"
+        SIX_MONTHS = "6_mois", "Six mois après la fin"
+
+    class Status(models.TextChoices):
+        PLANNED = "prevue", "Prévue"
+        SENT = "envoyee", "Envoyée"
+        ANSWERED = "repondue", "Répondue"
+        NOT_SENT = "non_envoyee", "Non envoyée (pas d'accord ou pas d'adresse)"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="surveys")
+    moment = models.CharField("moment", max_length=8, choices=Moment.choices)
+    due_on = models.DateField("à envoyer le")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
+    answered_at = models.DateTimeField("répondue le", null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        "satisfaction (1 à 5)", null=True, blank=True, choices=[(i, str(i)) for i in range(1, 6)]
+    )
+    situation_improved = models.BooleanField("situation améliorée", null=True, blank=True)
+    entered_training = models.BooleanField("entrée en formation", null=True, blank=True)
+    changed_job = models.BooleanField("changement d'emploi ou mobilité", null=True, blank=True)
+    created_business = models.BooleanField("création d'entreprise", null=True, blank=True)
+    project_kept = models.BooleanField("projet maintenu", null=True, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "enquête de suivi"
+        constraints = [
+            models.UniqueConstraint(fields=["parcours", "moment"], name="one_survey_per_moment"),
+            models.CheckConstraint(
+                condition=~Q(status="repondue") | Q(answered_at__isnull=False),
+                name="survey_answered_dated",
+            ),
+        ]
+        indexes = [
+            # The daily sending reads the few planned surveys that are due.
+            models.Index(fields=["due_on"], condition=Q(status="prevue"), name="survey_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Enquête {self.get_moment_display().lower()} — {self.parcours}"

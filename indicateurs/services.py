@@ -1,0 +1,123 @@
+"""Writes of the follow-up survey: planned when a parcours closes, sent when due (only with the
+person's consent, checked at the moment of sending), answered once."""
+
+import logging
+from datetime import timedelta
+
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from cep.audit import log_event
+from cep.models import AuditEvent, Consent, Parcours
+from indicateurs.models import FollowUpSurvey
+from indicateurs.surveys import survey_url
+
+logger = logging.getLogger(__name__)
+
+SIX_MONTHS = timedelta(days=182)
+
+
+def on_parcours_closed(sender, *, parcours: Parcours, **kwargs) -> None:
+    """Plan the two surveys of a closed parcours (inside the closing transaction)."""
+    for moment, due_on in (
+        (FollowUpSurvey.Moment.END, parcours.closed_on),
+        (FollowUpSurvey.Moment.SIX_MONTHS, parcours.closed_on + SIX_MONTHS),
+    ):
+        FollowUpSurvey.objects.get_or_create(
+            parcours=parcours,
+            moment=moment,
+            defaults={"operator_id": parcours.operator_id, "due_on": due_on},
+        )
+
+
+def has_survey_consent(beneficiary) -> bool:
+    return Consent.objects.filter(
+        beneficiary=beneficiary,
+        purpose=Consent.Purpose.FOLLOW_UP_SURVEY,
+        withdrawn_at__isnull=True,
+    ).exists()
+
+
+@transaction.atomic
+def send_survey(*, survey_id: int) -> bool:
+    """Send one due survey, if the person consents now and has an address; otherwise it is
+    marked not sent. Never twice."""
+    survey = (
+        FollowUpSurvey.objects.select_for_update(of=("self",))
+        .select_related("parcours__beneficiary", "operator")
+        .get(pk=survey_id)
+    )
+    if survey.status != FollowUpSurvey.Status.PLANNED:
+        return False
+    beneficiary = survey.parcours.beneficiary
+    if not beneficiary.email or not has_survey_consent(beneficiary):
+        survey.status = FollowUpSurvey.Status.NOT_SENT
+        survey.save(update_fields=["status"])
+        return False
+    context = {"survey": survey, "beneficiary": beneficiary, "url": survey_url(survey)}
+    mail.send_mail(
+        subject=f"Votre avis sur le conseil en évolution professionnelle — {survey.operator.name}",
+        message=render_to_string("indicateurs/survey_email.txt", context),
+        from_email=None,
+        recipient_list=[beneficiary.email],
+    )
+    survey.status = FollowUpSurvey.Status.SENT
+    survey.sent_at = timezone.now()
+    survey.save(update_fields=["status", "sent_at"])
+    return True
+
+
+def send_due_surveys() -> int:
+    """The daily job, across operators: each survey is sent in its own operator's scope."""
+    today = timezone.localdate()
+    with scopes_disabled():  # a platform job: it reads ids only
+        due = list(
+            FollowUpSurvey.objects.filter(
+                status=FollowUpSurvey.Status.PLANNED, due_on__lte=today
+            ).values_list("pk", "operator_id")
+        )
+    sent = 0
+    for survey_id, operator_id in due:
+        with scope(operator=operator_id):
+            sent += send_survey(survey_id=survey_id)
+    return sent
+
+
+ANSWER_FIELDS = (
+    "satisfaction",
+    "situation_improved",
+    "entered_training",
+    "changed_job",
+    "created_business",
+    "project_kept",
+    "comment",
+)
+
+
+@transaction.atomic
+def answer_survey(*, survey: FollowUpSurvey, ip_address: str | None = None, **answers):
+    survey = FollowUpSurvey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status == FollowUpSurvey.Status.ANSWERED:
+        raise ValidationError("Vous avez déjà répondu à cette enquête. Merci !")
+    if answers.get("satisfaction") not in range(1, 6):
+        raise ValidationError({"satisfaction": "Choisissez une note de 1 à 5."})
+    for name in ANSWER_FIELDS:
+        setattr(survey, name, answers.get(name))
+    survey.comment = (answers.get("comment") or "").strip()
+    survey.status = FollowUpSurvey.Status.ANSWERED
+    survey.answered_at = timezone.now()
+    survey.save()
+    log_event(
+        membership=None,
+        operator_id=survey.operator_id,
+        action=AuditEvent.Action.UPDATE,
+        obj=survey,
+        beneficiary=survey.parcours.beneficiary,
+        ip_address=ip_address,
+        details={"reponse": survey.moment},
+    )
+    return survey

@@ -1,0 +1,10 @@
+"""Celery tasks of the indicators: thin wrappers around services."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def send_due_surveys() -> int:
+    from indicateurs import services
+
+    return services.send_due_surveys()

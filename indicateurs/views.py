@@ -1,0 +1,110 @@
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django_scopes import scope
+from dsfr.forms import DsfrBaseForm
+
+from cep.forms import add_service_errors
+from cep.views import client_ip
+from indicateurs import services, surveys
+from indicateurs.models import FollowUpSurvey
+
+YES_NO = [("oui", "Oui"), ("non", "Non"), ("", "Je ne sais pas ou ne souhaite pas répondre")]
+
+
+class YesNoField(forms.TypedChoiceField):
+    def __init__(self, label):
+        super().__init__(
+            label=label,
+            choices=YES_NO,
+            coerce=lambda v: v == "oui",
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+
+
+class SurveyForm(DsfrBaseForm, forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label="Êtes-vous satisfait(e) du conseil reçu ? (1 : pas du tout, 5 : tout à fait)",
+        choices=[(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une note de 1 à 5."},
+    )
+    situation_improved = YesNoField("Votre situation professionnelle s'est-elle améliorée ?")
+    entered_training = YesNoField("Êtes-vous entré(e) en formation ?")
+    changed_job = YesNoField("Avez-vous changé d'emploi, de poste ou de lieu de travail ?")
+    created_business = YesNoField("Avez-vous créé ou repris une entreprise ?")
+    project_kept = YesNoField("Poursuivez-vous le projet construit avec votre conseiller ?")
+    comment = forms.CharField(
+        label="Un commentaire (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SurveyView(View):
+    """The survey link: no account needed; the signature is the right to answer this survey."""
+
+    def dispatch(self, request, token):
+        try:
+            survey_id, operator_id = surveys.read_token(token)
+        except signing.SignatureExpired:
+            return render(
+                request,
+                "indicateurs/survey_closed.html",
+                {"title": "Enquête", "message": "Cette enquête est close. Merci de votre aide."},
+                status=410,
+            )
+        except signing.BadSignature:
+            raise Http404 from None
+        with scope(operator=operator_id):
+            self.survey = (
+                FollowUpSurvey.objects.select_related("parcours__beneficiary", "operator")
+                .filter(pk=survey_id)
+                .first()
+            )
+            if self.survey is None:
+                raise Http404
+            return super().dispatch(request, token)
+
+    def get(self, request, token, form=None, status=200):
+        if self.survey.status == FollowUpSurvey.Status.ANSWERED:
+            return self.thanks(request)
+        context = {
+            "title": "Votre avis",
+            "form": form or SurveyForm(),
+            "survey": self.survey,
+            "operator": self.survey.operator,
+        }
+        return render(request, "indicateurs/survey.html", context, status=status)
+
+    def post(self, request, token):
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.answer_survey(
+                    survey=self.survey, ip_address=client_ip(request), **form.cleaned_data
+                )
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    return self.thanks(request)
+                add_service_errors(form, error)
+            else:
+                return self.thanks(request)
+        return self.get(request, token, form=form, status=400)
+
+    def thanks(self, request):
+        return render(
+            request,
+            "indicateurs/survey_closed.html",
+            {"title": "Merci", "message": "Merci, votre réponse est enregistrée."},
+        )

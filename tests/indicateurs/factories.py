@@ -1,0 +1,17 @@
+import factory
+from django.utils import timezone
+
+from indicateurs.models import FollowUpSurvey
+from tests.factories import SAME_OPERATOR, OperatorFactory, ParcoursFactory, TenantFactory
+
+
+class FollowUpSurveyFactory(TenantFactory):
+    _parent_field = "parcours"
+
+    class Meta:
+        model = FollowUpSurvey
+
+    operator = factory.SubFactory(OperatorFactory)
+    parcours = factory.SubFactory(ParcoursFactory, operator=SAME_OPERATOR, closed=True)
+    moment = FollowUpSurvey.Moment.END
+    due_on = factory.LazyFunction(timezone.localdate)
