@@ -11,6 +11,7 @@ class AccompagnementConfig(AppConfig):
         from accompagnement.selectors import alerts
         from accompagnement.services import on_level_entered
         from accompagnement.space import register_space
+        from accompagnement.team import register_team_figures
         from cep.demo import register_demo_seeder
         from cep.home import register_alert_provider
         from cep.signals import parcours_level_entered
@@ -20,3 +21,4 @@ class AccompagnementConfig(AppConfig):
         register_demo_seeder(seed_accompagnement)
         register_space()
         register_data_sections()
+        register_team_figures()

@@ -8,6 +8,8 @@ class CepConfig(AppConfig):
     def ready(self):
         from cep.data_export import register_core_sections
         from cep.space_sections import register_core_space_sections
+        from cep.team import register_core_figures
 
         register_core_sections()
         register_core_space_sections()
+        register_core_figures()

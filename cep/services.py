@@ -6,6 +6,7 @@ field and the API answers a field-level 400, from the same rule.
 """
 
 from datetime import date, timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -672,3 +673,125 @@ def anonymise_beneficiary(
         details={"anonymisation": True},
     )
     return beneficiary
+
+
+# --- Managers: reassignment ----------------------------------------------------------------------
+
+
+def _check_new_referent(to: Membership, operator_id: int) -> None:
+    if to.operator_id != operator_id:
+        raise ValidationError({"to": "Ce conseiller n'appartient pas à votre structure."})
+    if not to.is_active:
+        raise ValidationError(
+            {"to": "Ce conseiller a quitté la structure : choisissez un conseiller en poste."}
+        )
+
+
+@transaction.atomic
+def reassign_parcours(
+    *,
+    membership: Membership,
+    parcours_ids: list[int],
+    to: Membership,
+    reason: str,
+    ip_address: str | None = None,
+) -> int:
+    """Give many parcours to another counsellor of the same operator, in one transaction and a
+    bounded number of queries; the history of référents keeps who, when and why, and the new
+    référent is told by e-mail. Any refusal changes nothing."""
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Indiquez le motif de la réaffectation."
+    if not parcours_ids:
+        errors["parcours"] = "Cochez au moins un parcours."
+    if errors:
+        raise ValidationError(errors)
+    found_to = Membership.objects.select_related("user").filter(pk=to.pk).first()
+    if found_to is None:  # outside the scope: another operator's
+        raise ValidationError({"to": "Ce conseiller n'appartient pas à votre structure."})
+    to = found_to
+    _check_new_referent(to, membership.operator_id)
+    wanted = set(parcours_ids)
+    # Locked in one statement; another operator's parcours never counts, scope or not.
+    found = list(
+        Parcours.objects.select_for_update(of=("self",))
+        .filter(pk__in=wanted, closed_on__isnull=True, operator_id=membership.operator_id)
+        .select_related("beneficiary")
+        .order_by("pk")
+    )
+    if len(found) != len(wanted):
+        raise ValidationError(
+            {"parcours": "Certains parcours n'existent pas, sont clos ou ne sont pas les vôtres."}
+        )
+    moved = [p for p in found if p.referent_id != to.pk]
+    Parcours.objects.filter(pk__in=[p.pk for p in moved]).update(referent=to)
+    ReferentAssignment.objects.bulk_create(
+        ReferentAssignment(
+            operator_id=membership.operator_id,
+            parcours=p,
+            referent=to,
+            assigned_by=membership,
+            reason=reason.strip()[:300],
+        )
+        for p in moved
+    )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            operator_id=membership.operator_id,
+            user_id=membership.user_id,
+            membership=membership,
+            action=AuditEvent.Action.UPDATE,
+            object_type=Parcours._meta.label_lower,
+            object_id=str(p.pk),
+            beneficiary=p.beneficiary,
+            ip_address=ip_address,
+            details={"referent": to.pk, "motif": reason.strip()[:300]},
+        )
+        for p in moved
+    )
+    if moved and to.user.email:
+        # Last, inside the transaction: if the notice cannot leave, nothing moved.
+        try:
+            mail.send_mail(
+                subject=f"{len(moved)} parcours vous sont confiés",
+                message=render_to_string(
+                    "cep/reassignment_email.txt",
+                    {"to": to, "by": membership, "parcours": moved, "reason": reason.strip()},
+                ),
+                from_email=None,
+                recipient_list=[to.user.email],
+            )
+        except (SMTPException, OSError):
+            raise ValidationError(
+                {
+                    "to": "Le nouveau référent n'a pas pu être prévenu (messagerie indisponible) : "
+                    "rien n'a été réaffecté. Réessayez plus tard."
+                }
+            ) from None
+    return len(moved)
+
+
+@transaction.atomic
+def hand_over_caseload(
+    *,
+    membership: Membership,
+    leaving: Membership,
+    to: Membership,
+    reason: str,
+    deactivate: bool = False,
+    ip_address: str | None = None,
+) -> int:
+    """A counsellor leaving hands all their open parcours over in one action."""
+    if leaving.pk == to.pk:
+        raise ValidationError({"to": "Choisissez un autre conseiller que celui qui part."})
+    ids = list(Parcours.objects.open().filter(referent=leaving).values_list("pk", flat=True))
+    moved = 0
+    if ids:
+        moved = reassign_parcours(
+            membership=membership, parcours_ids=ids, to=to, reason=reason, ip_address=ip_address
+        )
+    elif not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de la réaffectation."})
+    if deactivate:
+        deactivate_membership(membership=leaving, deactivated_by=membership)
+    return moved

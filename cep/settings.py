@@ -272,3 +272,5 @@ BENEFICIARY_SESSION_IDLE_SECONDS = int(os.environ.get("BENEFICIARY_SESSION_IDLE"
 ERASURE_FUNDING_RETENTION_YEARS = int(os.environ.get("ERASURE_FUNDING_RETENTION_YEARS", "3"))
 # Follow-up survey: how long its e-mailed link stays open.
 SURVEY_LINK_MAX_AGE_SECONDS = int(os.environ.get("SURVEY_LINK_MAX_AGE", str(90 * 86400)))
+# Managers' follow-up: an open parcours without any service for this many days is stale.
+STALE_PARCOURS_DAYS = int(os.environ.get("STALE_PARCOURS_DAYS", "60"))

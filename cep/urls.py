@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cep import views
+from cep import manager_views, views
 from cep.api.urls import router
 from cep.auth_forms import LoginForm, PasswordResetRequestForm, SetNewPasswordForm
 
@@ -87,6 +87,14 @@ urlpatterns = [
         views.ServiceCreateView.as_view(),
         name="service_create",
     ),
+    path("gestion/equipe/", manager_views.TeamView.as_view(), name="manager_team"),
+    path(
+        "gestion/equipe/<int:membership_pk>/",
+        manager_views.CounsellorCaseloadView.as_view(),
+        name="manager_counsellor",
+    ),
+    path("gestion/a-suivre/", manager_views.FollowUpView.as_view(), name="manager_followup"),
+    path("gestion/reaffecter/", manager_views.ReassignView.as_view(), name="manager_reassign"),
     # Apps plug in by dotted path: the core imports none of them.
     path("accueil/", include("accueil.urls")),
     path("conseil/", include("conseil.urls")),
@@ -103,6 +111,7 @@ urlpatterns = [
     path("api/v1/", include("accompagnement.api.urls")),
     path("api/v1/", include("synthese.api.urls")),
     path("api/v1/", include("cep.api.rome")),
+    path("api/v1/", include("cep.api.manager")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",

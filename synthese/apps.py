@@ -10,7 +10,9 @@ class SyntheseConfig(AppConfig):
         from synthese.data_export import register_data_sections
         from synthese.demo import seed_synthese
         from synthese.space import register_space
+        from synthese.team import register_team_figures
 
         register_demo_seeder(seed_synthese)
         register_space()
         register_data_sections()
+        register_team_figures()

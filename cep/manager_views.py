@@ -1,0 +1,325 @@
+"""Managers' pages: the team view, one counsellor's caseload, the parcours to follow up, and
+reassignment. Only for a role with REVIEW_CASELOAD (404 otherwise); every list exports as CSV,
+within the manager's operator, audited."""
+
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+from dsfr.forms import DsfrBaseForm
+
+from cep import manager_selectors as selectors
+from cep import services
+from cep.audit import log_event
+from cep.forms import DateInput, add_service_errors
+from cep.home import alerts_for
+from cep.mixins import OperatorPermissionRequiredMixin
+from cep.models import AuditEvent, Level, Membership, Site
+from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
+from cep.roles import REVIEW_CASELOAD
+from cep.team import team_figures
+from cep.views import client_ip
+
+
+class ManagerMixin(OperatorPermissionRequiredMixin):
+    permission_required = REVIEW_CASELOAD
+
+    def wants_csv(self) -> bool:
+        return self.request.GET.get("format") == "csv"
+
+    def csv_response(self, name: str, header: list[str], rows) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response.write("\ufeff")  # so spreadsheet software reads the accents
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(header)
+        count = 0
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+        log_event(
+            membership=self.request.membership,
+            action=AuditEvent.Action.EXPORT,
+            obj=self.request.membership.operator,
+            ip_address=client_ip(self.request),
+            details={"export": name, "lignes": count},
+        )
+        return response
+
+
+class PeriodForm(DsfrBaseForm, forms.Form):
+    periode = forms.ChoiceField(
+        label="Période",
+        required=False,
+        choices=[("mois", "Ce mois-ci"), ("trimestre", "Ce trimestre"), ("annee", "Cette année")],
+    )
+    du = forms.DateField(label="Du", required=False, widget=DateInput())
+    au = forms.DateField(label="Au (inclus)", required=False, widget=DateInput())
+    site = forms.ModelChoiceField(
+        label="Site", queryset=Site.objects.none(), required=False, empty_label="Tous les sites"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("du") and data.get("au") and data["au"] < data["du"]:
+            self.add_error("au", "La fin de la période doit suivre son début.")
+        return data
+
+
+def display(value) -> str:
+    if isinstance(value, timedelta):
+        return str(round(value.total_seconds() / 86400))
+    return "" if value is None else str(value)
+
+
+class TeamView(ManagerMixin, View):
+    def get(self, request):
+        today = timezone.localdate()
+        form = PeriodForm(request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        period = selectors.period_of(
+            data.get("periode") or "", data.get("du"), data.get("au"), today
+        )
+        site = data.get("site")
+        rows = selectors.team_rows(period=period, today=today, site_id=site.pk if site else None)
+        figures = team_figures()
+        sort = request.GET.get("tri", "")
+        if sort.lstrip("-") in {f.key for f in figures}:
+            key = sort.lstrip("-")
+            rows.sort(
+                key=lambda r: (getattr(r, key) is None, getattr(r, key) or 0),
+                reverse=sort.startswith("-"),
+            )
+        if self.wants_csv():
+            return self.csv_response(
+                "equipe",
+                ["conseiller", "rôle", *[f.label for f in figures]],
+                (
+                    [
+                        r.display_name,
+                        r.get_role_display(),
+                        *[display(getattr(r, f.key)) for f in figures],
+                    ]
+                    for r in rows
+                ),
+            )
+        table = [
+            {"membership": r, "values": [display(getattr(r, f.key)) for f in figures]} for r in rows
+        ]
+        context = {
+            "title": "Mon équipe",
+            "form": form,
+            "period": period,
+            "period_last_day": period.end - timedelta(days=1),
+            "figures": figures,
+            "table": table,
+            "sort": sort,
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "cep/gestion/team.html", context)
+
+
+class HandOverForm(DsfrBaseForm, forms.Form):
+    to = forms.ModelChoiceField(
+        label="Confier tous ses parcours en cours à", queryset=Membership.objects.none()
+    )
+    reason = forms.CharField(label="Motif", max_length=300)
+    deactivate = forms.BooleanField(
+        label="Ce conseiller quitte la structure : désactiver son accès", required=False
+    )
+
+    def __init__(self, *args, exclude: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = (
+            Membership.objects.filter(is_active=True)
+            .exclude(pk=exclude)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        self.fields["to"].label_from_instance = lambda m: m.display_name
+
+
+class CounsellorCaseloadView(ManagerMixin, View):
+    def get(self, request, membership_pk, form=None, status=200):
+        counsellor = get_object_or_404(Membership.objects.select_related("user"), pk=membership_pk)
+        today = timezone.localdate()
+        parcours = list(selectors.counsellor_parcours(counsellor=counsellor, today=today)[:500])
+        if self.wants_csv():
+            return self.csv_response(
+                f"portefeuille-{counsellor.pk}",
+                ["bénéficiaire", "niveau", "ouvert le", "dernier contact", "prochaine échéance"],
+                (
+                    [
+                        p.beneficiary.full_name,
+                        p.current_level,
+                        p.opened_on.isoformat(),
+                        p.last_contact_on.isoformat() if p.last_contact_on else "",
+                        display(getattr(p, "next_due", None)),
+                    ]
+                    for p in parcours
+                ),
+            )
+        context = {
+            "title": f"Portefeuille de {counsellor.display_name}",
+            "counsellor": counsellor,
+            "parcours": parcours,
+            "today": today,
+            "stale_before": today - timedelta(days=settings.STALE_PARCOURS_DAYS),
+            "alerts": alerts_for(counsellor),
+            "form": form or HandOverForm(exclude=counsellor.pk),
+        }
+        return render(request, "cep/gestion/counsellor.html", context, status=status)
+
+    def post(self, request, membership_pk):
+        counsellor = get_object_or_404(Membership, pk=membership_pk)
+        form = HandOverForm(request.POST, exclude=counsellor.pk)
+        if form.is_valid():
+            try:
+                moved = services.hand_over_caseload(
+                    membership=request.membership,
+                    leaving=counsellor,
+                    to=form.cleaned_data["to"],
+                    reason=form.cleaned_data["reason"],
+                    deactivate=form.cleaned_data["deactivate"],
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, f"{moved} parcours confiés à {form.cleaned_data['to'].display_name}."
+                )
+                return redirect("manager_team")
+        return self.get(request, membership_pk, form=form, status=400)
+
+
+class FollowUpFilterForm(DsfrBaseForm, forms.Form):
+    liste = forms.ChoiceField(label="Liste", choices=list(selectors.LISTS.items()), required=False)
+    site = forms.ModelChoiceField(
+        label="Site du référent", queryset=Site.objects.none(), required=False, empty_label="Tous"
+    )
+    niveau = forms.TypedChoiceField(
+        label="Niveau",
+        choices=[("", "Tous"), *Level.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    situation = forms.ChoiceField(
+        label="Situation", choices=[("", "Toutes"), *StatusGroup.choices], required=False
+    )
+    categorie = forms.ChoiceField(
+        label="Catégorie de demandeur d'emploi",
+        choices=[("", "Toutes"), *[(s, EmploymentStatus(s).label) for s in JOB_SEEKER_STATUSES]],
+        required=False,
+    )
+    age = forms.ChoiceField(
+        label="Âge",
+        choices=[("", "Tous"), *[(k, v[0]) for k, v in selectors.AGE_BANDS.items()]],
+        required=False,
+    )
+    rqth = forms.ChoiceField(
+        label="Reconnaissance du handicap (RQTH)",
+        choices=[("", "Indifférent"), ("oui", "Oui"), ("non", "Non")],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.order_by("name")
+
+
+class ReassignForm(DsfrBaseForm, forms.Form):
+    to = forms.ModelChoiceField(label="Nouveau référent", queryset=Membership.objects.none())
+    reason = forms.CharField(label="Motif", max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = (
+            Membership.objects.filter(is_active=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        self.fields["to"].label_from_instance = lambda m: m.display_name
+
+
+class FollowUpView(ManagerMixin, View):
+    def get(self, request, reassign_form=None, status=200):
+        form = FollowUpFilterForm(request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        kind = data.get("liste") or "sans-referent"
+        site = data.get("site")
+        filters = selectors.ListFilters(
+            site=site.pk if site else None,
+            level=data.get("niveau"),
+            status_group=data.get("situation") or "",
+            job_seeker=data.get("categorie") or "",
+            age_band=data.get("age") or "",
+            rqth=data.get("rqth") or "",
+        )
+        rows = selectors.followup_list(kind=kind, filters=filters, today=timezone.localdate())
+        if self.wants_csv():
+            return self.csv_response(
+                kind,
+                ["bénéficiaire", "niveau", "ouvert le", "dernier contact", "référent"],
+                (
+                    [
+                        p.beneficiary.full_name,
+                        p.current_level,
+                        p.opened_on.isoformat(),
+                        p.last_contact_on.isoformat() if p.last_contact_on else "",
+                        p.referent.display_name if p.referent else "",
+                    ]
+                    for p in rows.iterator(chunk_size=2000)
+                ),
+            )
+        context = {
+            "title": selectors.LISTS[kind],
+            "kind": kind,
+            "lists": selectors.LISTS,
+            "form": form,
+            "rows": list(rows[: selectors.LIST_PAGE_SIZE]),
+            "page_size": selectors.LIST_PAGE_SIZE,
+            "reassign_form": reassign_form or ReassignForm(),
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "cep/gestion/followup.html", context, status=status)
+
+
+class ReassignView(ManagerMixin, View):
+    def post(self, request):
+        form = ReassignForm(request.POST)
+        try:
+            ids = [int(v) for v in request.POST.getlist("parcours")]
+        except ValueError:
+            ids = []
+        if form.is_valid():
+            try:
+                moved = services.reassign_parcours(
+                    membership=request.membership,
+                    parcours_ids=ids,
+                    to=form.cleaned_data["to"],
+                    reason=form.cleaned_data["reason"],
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, f"{moved} parcours confiés à {form.cleaned_data['to'].display_name}."
+                )
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        back = request.POST.get("retour", "")
+        return redirect(back if back.startswith("/gestion/") else "manager_followup")
