@@ -15,12 +15,14 @@ from datetime import timedelta
 import factory
 import pytest
 from django.apps import apps
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_scopes import scope
 
 import tests
 from cep import services
+from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.models import Beneficiary, Membership, Operator, Parcours, Service
 from tests.factories import BeneficiaryAccountFactory, OperatorFactory, make_membership
 
@@ -289,15 +291,44 @@ def leaked(response, secrets) -> list[str]:
     return [secret for secret in secrets if secret.lower() in body]
 
 
-def log_in(client, login_as, world, role) -> None:
-    client.logout()
-    if role == BENEFICIARY:
-        client.force_login(world["account_a"].user)
-    elif role is not None:
-        login_as(world["staff_a"][role])
+class Identities:
+    """One test client per identity, logged in once; logged in again only when a request
+    (logout, a switch of membership) changed its session."""
+
+    def __init__(self, world):
+        self.world = world
+        self.clients: dict = {}
+
+    def _fresh(self, role) -> Client:
+        client = Client()
+        if role == BENEFICIARY:
+            client.force_login(self.world["account_a"].user)
+        elif role is not None:
+            membership = self.world["staff_a"][role]
+            client.force_login(membership.user)
+            session = client.session
+            session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+            session.save()
+        return client
+
+    def client(self, role) -> Client:
+        client = self.clients.get(role)
+        if client is None or (role is not None and not self._intact(client, role)):
+            client = self.clients[role] = self._fresh(role)
+        return client
+
+    def _intact(self, client, role) -> bool:
+        session = client.session
+        if role == BENEFICIARY:
+            return str(self.world["account_a"].user.pk) == session.get("_auth_user_id")
+        membership = self.world["staff_a"][role]
+        return (
+            str(membership.user.pk) == session.get("_auth_user_id")
+            and session.get(ACTIVE_MEMBERSHIP_SESSION_KEY) == membership.pk
+        )
 
 
-def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
+def test_every_url_hides_operator_b_from_operator_a(world):
     routes = all_routes()
     assert len(routes) > 40, "the resolver walk found too few routes"
     b_objects, secrets = world["b_objects"], world["secrets"]
@@ -308,6 +339,7 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
         if model._meta.app_label in PROJECT_APPS
     )
     identities = [*ROLES, BENEFICIARY, None]  # None: anonymous
+    clients = Identities(world)
     walked, failures = 0, []
     for route in routes:
         url, names_an_object = concrete_url(route, b_objects)
@@ -317,7 +349,7 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
                 # B's ids in the query string matter to list filters, which GET reads.
                 targets = (url, f"{url}?{query}") if method == "get" else (url,)
                 for target in targets:
-                    log_in(client, login_as, world, role)
+                    client = clients.client(role)
                     response = getattr(client, method)(target)
                     walked += 1
                     who = role or "anonymous"
@@ -327,7 +359,7 @@ def test_every_url_hides_operator_b_from_operator_a(client, login_as, world):
                     if status == 405:
                         # A method the route refuses whatever the id says nothing about B: the
                         # same request on an id that exists nowhere must be refused alike.
-                        log_in(client, login_as, world, role)
+                        client = clients.client(role)
                         if getattr(client, method)(nowhere_url).status_code == 405:
                             continue
                     if names_an_object and role is not None and status != 404:
