@@ -136,8 +136,9 @@ def _median_first_interview(period: Period, today: date):
         Parcours.objects.filter(
             referent=OuterRef("pk"), opened_on__gte=period.start, opened_on__lt=period.end
         )
+        # No filter on "first": percentile_cont skips the NULLs (no interview yet) by itself,
+        # and a filter would run the subquery twice per parcours.
         .annotate(first=Subquery(first_interview))
-        .filter(first__isnull=False)
         .order_by()
         .values("referent")
         .annotate(
