@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
-from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_user_perms
 
 from cep.models import ApiToken, BeneficiaryAccount, Membership
 from cep.roles import ROLE_PERMISSIONS
@@ -23,10 +23,13 @@ def api_token_key(request) -> str | None:
 def operator_permissions(user, membership: Membership) -> frozenset[str]:
     """Computed once per request; guardian reads the direct-FK permission tables. A platform
     superuser acting through a membership gets that role's rights, not guardian's blanket ones."""
+    if not user.is_active:  # a deactivated account acts for nobody, even with an API token
+        return frozenset()
     if user.is_superuser:
         return ROLE_PERMISSIONS[membership.role]
-    checker = ObjectPermissionChecker(user)
-    return frozenset(f"cep.{codename}" for codename in checker.get_perms(membership.operator))
+    # Roles are granted to users, never to groups (cep.services.grant_membership): one query on
+    # the user's direct-FK permission table, not two.
+    return frozenset(f"cep.{codename}" for codename in get_user_perms(user, membership.operator))
 
 
 def choose_membership(memberships: list[Membership], wanted_id) -> Membership | None:

@@ -153,7 +153,7 @@ class MembershipLoginManager(models.Manager):
             super()
             .get_queryset()
             .filter(user=user, is_active=True)
-            .select_related("operator")
+            .select_related("operator", "user")  # every page prints who is logged in
             .order_by("operator__name", "pk")
         )
 

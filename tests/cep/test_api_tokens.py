@@ -77,3 +77,12 @@ def test_only_the_digest_is_stored(capsys):
         token = ApiToken.objects.get()
     assert key not in token.key_digest
     assert token.key_digest == ApiToken.digest(key)
+
+
+def test_a_deactivated_users_token_acts_for_nobody(token_client):
+    membership = make_membership(operator=OperatorFactory())
+    client, _ = token_client(membership)
+    assert client.get("/api/v1/beneficiaries/").status_code == 200
+    membership.user.is_active = False
+    membership.user.save(update_fields=["is_active"])
+    assert client.get("/api/v1/beneficiaries/").status_code == 404
