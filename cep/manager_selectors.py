@@ -49,7 +49,26 @@ def team_rows(*, period: Period, today: date, site_id: int | None = None) -> lis
     if site_id:
         rows = rows.filter(sites=site_id)
     annotations = {f.key: f.expression(period, today) for f in team_figures()}
-    return list(rows.annotate(**annotations).order_by("user__last_name", "user__first_name", "pk"))
+    return list(
+        rows.annotate(**annotations)
+        .prefetch_related("sites")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def site_totals(rows: list[Membership], keys: list[str]) -> list[dict]:
+    """The team's counts added up per site of the counsellors (a counsellor of two sites counts
+    in both). A median does not add up: it is left out."""
+    totals: dict[int, dict] = {}
+    for row in rows:
+        for site in row.sites.all():
+            total = totals.setdefault(site.pk, {"site": site, "counsellors": 0, "values": {}})
+            total["counsellors"] += 1
+            for key in keys:
+                value = getattr(row, key)
+                if isinstance(value, int):
+                    total["values"][key] = total["values"].get(key, 0) + value
+    return sorted(totals.values(), key=lambda t: t["site"].name)
 
 
 def counsellor_parcours(*, counsellor: Membership, today: date) -> QuerySet[Parcours]:

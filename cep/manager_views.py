@@ -117,6 +117,14 @@ class TeamView(ManagerMixin, View):
         table = [
             {"membership": r, "values": [display(getattr(r, f.key)) for f in figures]} for r in rows
         ]
+        sites = [
+            {
+                "site": total["site"],
+                "counsellors": total["counsellors"],
+                "values": [display(total["values"].get(f.key)) for f in figures],
+            }
+            for total in selectors.site_totals(rows, [f.key for f in figures])
+        ]
         context = {
             "title": "Mon équipe",
             "form": form,
@@ -124,6 +132,7 @@ class TeamView(ManagerMixin, View):
             "period_last_day": period.end - timedelta(days=1),
             "figures": figures,
             "table": table,
+            "sites": sites,
             "sort": sort,
             "query": request.GET.urlencode(),
         }

@@ -109,7 +109,14 @@ def team():
     elsewhere = make_membership(operator=OperatorFactory())
     for _ in range(3):
         ParcoursFactory(referent=elsewhere, operator=elsewhere.operator, opened_on=date(2026, 3, 2))
-    return {"a": a, "b": b, "manager": manager, "site_1": site_1, "operator": operator}
+    return {
+        "a": a,
+        "b": b,
+        "manager": manager,
+        "site_1": site_1,
+        "site_2": site_2,
+        "operator": operator,
+    }
 
 
 def api(membership):
@@ -345,3 +352,19 @@ def test_manager_pages_keep_their_query_count_from_5_to_300_parcours(team, login
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
     assert len(few) <= 15
+
+
+def test_the_team_page_adds_up_per_site(team, login_as):
+    # A works on both sites, B on site 2 only: site 2 adds A's and B's counts.
+    team["a"].sites.add(team["site_2"])
+    page = login_as(team["manager"]).get("/gestion/equipe/", MARCH).content.decode()
+    table = page[page.index('id="tableau-sites"') :]
+
+    def cells(site):
+        row = table[table.index(f"{site.name} (") :]
+        row = row[: row.index("</tr>")]
+        return [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+
+    # Written by hand: A = 1,2,1,3,1,2,1,1,1 and B = 1,0,0,1,0,0,0,0,0; no median per site.
+    assert cells(team["site_1"]) == ["1", "2", "1", "3", "1", "2", "1", "1", "1", "—"]
+    assert cells(team["site_2"]) == ["2", "2", "1", "4", "1", "2", "1", "1", "1", "—"]
