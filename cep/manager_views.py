@@ -19,7 +19,6 @@ from cep import manager_selectors as selectors
 from cep import services
 from cep.audit import log_event
 from cep.forms import DateInput, add_service_errors
-from cep.home import alerts_for
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
 from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
@@ -185,7 +184,6 @@ class CounsellorCaseloadView(ManagerMixin, View):
             "parcours": parcours,
             "today": today,
             "stale_before": today - timedelta(days=settings.STALE_PARCOURS_DAYS),
-            "alerts": alerts_for(counsellor),
             "form": form or HandOverForm(exclude=counsellor.pk),
         }
         return render(request, "cep/gestion/counsellor.html", context, status=status)
