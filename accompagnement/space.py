@@ -25,7 +25,7 @@ from cep.space import (
     register_retention_check,
     register_space_section,
 )
-from cep.space_forms import agree_and_return, ask_changes_and_return
+from cep.space_actions import agree_and_return, ask_changes_and_return
 from cep.space_views import BeneficiarySpaceMixin
 
 

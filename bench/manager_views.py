@@ -195,6 +195,8 @@ def main() -> None:
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
     ).enable()
+    # The bench generates and counts the data of every operator; the pages it measures run in
+    # their operator's scope, as in production.
     with scopes_disabled():
         exists = Operator.objects.filter(name="Opérateur bench 00").exists()
         if args.regenerate or not exists:

@@ -57,6 +57,8 @@ def main() -> None:
     from synthese.rendering import html_to_pdf, render_html
     from synthese.selectors import document_for_render
 
+    # Picking the richest document of the demo, whatever its operator; the render itself runs in
+    # that operator's scope below.
     with scopes_disabled():
         document = (
             SynthesisDocument.objects.filter(plan_version__isnull=False)

@@ -23,7 +23,7 @@ from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
 from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
 from cep.roles import REVIEW_CASELOAD
-from cep.team import team_figures
+from cep.team import in_days, team_figures
 from cep.views import client_ip
 
 
@@ -77,8 +77,7 @@ class PeriodForm(DsfrBaseForm, forms.Form):
 
 
 def display(value) -> str:
-    if isinstance(value, timedelta):
-        return str(round(value.total_seconds() / 86400))
+    value = in_days(value)
     return "" if value is None else str(value)
 
 

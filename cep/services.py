@@ -21,6 +21,7 @@ from django_scopes import scope
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cep.audit import log_event
+from cep.links import absolute_url
 from cep.models import (
     ApiToken,
     AuditEvent,
@@ -431,8 +432,7 @@ def invite_beneficiary(
         "beneficiary": beneficiary,
         "operator": membership.operator,
         "counsellor": membership,
-        "url": settings.SITE_URL.rstrip("/")
-        + reverse("space:accept_invitation", kwargs={"token": token}),
+        "url": absolute_url(reverse("space:accept_invitation", kwargs={"token": token})),
         "days": settings.BENEFICIARY_INVITATION_DAYS,
     }
     # Last, inside the transaction: if the mail cannot leave, no invitation exists.

@@ -8,7 +8,7 @@ syntheses delivered) in AppConfig.ready(), so the core imports none of them.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import (
@@ -66,6 +66,13 @@ def register_parcours_column(column: ParcoursColumn) -> None:
 
 def parcours_columns() -> list[ParcoursColumn]:
     return list(_parcours_columns.values())
+
+
+def in_days(value):
+    """A figure as shown and exported: a duration (the median delay) in whole days."""
+    if isinstance(value, timedelta):
+        return round(value.total_seconds() / 86400)
+    return value
 
 
 def register_team_figure(figure: TeamFigure) -> None:

@@ -72,7 +72,7 @@ def send_survey(*, survey_id: int) -> bool:
 
 
 def send_due_surveys() -> int:
-    """The daily job, across operators: each survey is sent in its own operator's scope."""
+    """The hourly job, across operators: each survey is sent in its own operator's scope."""
     today = timezone.localdate()
     with scopes_disabled():  # a platform job: it reads ids only
         due = list(

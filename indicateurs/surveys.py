@@ -1,28 +1,25 @@
-"""Signed links of the follow-up survey: the token names the survey and its operator, signed
-with the site's secret; it cannot be altered to reach another survey."""
+"""Signed links of the follow-up survey: the token names the survey and its operator; it cannot
+be altered to reach another survey."""
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
+
+from cep.links import absolute_url, sign, unsign
 
 SALT = "indicateurs.enquete-de-suivi"
 
 
 def make_token(survey) -> str:
-    return signing.TimestampSigner(salt=SALT).sign_object({"s": survey.pk, "o": survey.operator_id})
+    return sign({"s": survey.pk, "o": survey.operator_id}, salt=SALT)
 
 
 def read_token(token: str) -> tuple[int, int]:
     """(survey id, operator id); raises signing.BadSignature (or SignatureExpired)."""
-    payload = signing.TimestampSigner(salt=SALT).unsign_object(
-        token, max_age=settings.SURVEY_LINK_MAX_AGE_SECONDS
+    payload = unsign(
+        token, salt=SALT, max_age=settings.SURVEY_LINK_MAX_AGE_SECONDS, fields={"s": int, "o": int}
     )
-    try:
-        return int(payload["s"]), int(payload["o"])
-    except (KeyError, TypeError, ValueError):
-        raise signing.BadSignature("unexpected payload") from None
+    return payload["s"], payload["o"]
 
 
 def survey_url(survey) -> str:
-    path = reverse("indicateurs:survey", kwargs={"token": make_token(survey)})
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(reverse("indicateurs:survey", kwargs={"token": make_token(survey)}))

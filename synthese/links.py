@@ -8,9 +8,9 @@ it was made for.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
+from cep.links import sign, unsign
 from synthese.models import SynthesisDocument
 
 SALT = "synthese.lien-de-telechargement"
@@ -24,24 +24,20 @@ class LinkTarget:
 
 
 def make_token(document: SynthesisDocument) -> str:
-    return signing.TimestampSigner(salt=SALT).sign_object(
-        {"d": document.pk, "o": document.operator_id, "h": document.sha256[:16]}
-    )
+    return sign({"d": document.pk, "o": document.operator_id, "h": document.sha256[:16]}, salt=SALT)
 
 
 def read_token(token: str) -> LinkTarget:
     """Raises signing.SignatureExpired for an old link, signing.BadSignature for a forged one."""
-    payload = signing.TimestampSigner(salt=SALT).unsign_object(
-        token, max_age=settings.SYNTHESIS_LINK_MAX_AGE_SECONDS
+    payload = unsign(
+        token,
+        salt=SALT,
+        max_age=settings.SYNTHESIS_LINK_MAX_AGE_SECONDS,
+        fields={"d": int, "o": int, "h": str},
     )
-    try:
-        return LinkTarget(
-            document_id=int(payload["d"]),
-            operator_id=int(payload["o"]),
-            checksum_prefix=str(payload["h"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        raise signing.BadSignature("unexpected payload") from None
+    return LinkTarget(
+        document_id=payload["d"], operator_id=payload["o"], checksum_prefix=payload["h"]
+    )
 
 
 def download_path(document: SynthesisDocument) -> str:

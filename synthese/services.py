@@ -24,6 +24,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accompagnement.models import PlanVersion
 from cep.audit import log_event
+from cep.links import absolute_url
 from cep.models import AuditEvent, Level, Membership, Parcours
 from conseil.models import ProjectVersion
 from synthese import links, selectors
@@ -260,7 +261,7 @@ def deliver_synthesis_link(*, document_id: int) -> bool:
         "beneficiary": beneficiary,
         "document": document,
         "operator": document.operator,
-        "url": settings.SITE_URL.rstrip("/") + links.download_path(document),
+        "url": absolute_url(links.download_path(document)),
         "valid_days": settings.SYNTHESIS_LINK_MAX_AGE_SECONDS // 86400,
     }
     mail.send_mail(

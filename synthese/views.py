@@ -34,6 +34,10 @@ class ParcoursMixin(OperatorPermissionRequiredMixin, View):
     def back(self):
         return redirect("synthese:list", parcours_pk=self.parcours.pk)
 
+    def can_email(self) -> bool:
+        beneficiary = self.parcours.beneficiary
+        return bool(beneficiary.email) and selectors.has_email_consent(beneficiary)
+
 
 class SynthesisListView(ParcoursMixin):
     """Every version of the parcours' synthèse; asking for a new one; pending ones update
@@ -51,8 +55,7 @@ class SynthesisListView(ParcoursMixin):
             "parcours": self.parcours,
             "beneficiary": self.parcours.beneficiary,
             "documents": documents,
-            "can_email": bool(self.parcours.beneficiary.email)
-            and selectors.has_email_consent(self.parcours.beneficiary),
+            "can_email": self.can_email(),
         }
         return render(request, "synthese/list.html", context)
 
@@ -77,8 +80,7 @@ class SynthesisStatusView(ParcoursMixin):
         context = {
             "document": document,
             "parcours": self.parcours,
-            "can_email": bool(self.parcours.beneficiary.email)
-            and selectors.has_email_consent(self.parcours.beneficiary),
+            "can_email": self.can_email(),
         }
         return render(request, "synthese/document_row.html", context)
 

@@ -46,6 +46,14 @@ def _celery_tasks_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores its files (synthèse PDFs) in its own folder, so counting files means
+    something and nothing lands in the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """The cache (Redis, its own database) holds login-failure counts: none cross tests."""
     from django.core.cache import cache

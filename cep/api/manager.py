@@ -1,7 +1,7 @@
 """API of the managers' lists: the team table, a counsellor's caseload, the parcours to follow up,
 and bulk reassignment. REVIEW_CASELOAD only; everything within the token's operator."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -16,15 +16,12 @@ from cep import services
 from cep.api.views import call_service
 from cep.models import Membership, Parcours
 from cep.roles import REVIEW_CASELOAD
-from cep.team import team_figures
+from cep.team import in_days, team_figures
 
 
 def as_json(value):
-    if isinstance(value, timedelta):
-        return round(value.total_seconds() / 86400)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    value = in_days(value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 class FollowedParcoursSerializer(serializers.ModelSerializer):

@@ -18,11 +18,6 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def log_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/connexion/")
     page.locator("input[name=username]").fill(username)

@@ -13,11 +13,6 @@ from tests.synthese.factories import SynthesisDocumentFactory, agreed_parcours
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_the_page_updates_itself_then_a_new_version_is_downloaded(
     live_server, transactional_db, page
 ):

@@ -377,3 +377,21 @@ def test_invite_from_the_beneficiary_page(login_as, settings):
     )
     assert "L&#x27;invitation est envoyée" in response.content.decode()
     assert mail.outbox[0].to == [beneficiary.email]
+
+
+def test_the_consents_page_runs_the_same_queries_whatever_the_number_of_receipts(client):
+    parcours = ParcoursFactory()
+    client, _ = space_client(client, parcours)
+    ConsentFactory(beneficiary=parcours.beneficiary, purpose="enquete_suivi")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/mon-espace/consentements/").status_code == 200
+    for _ in range(12):
+        ConsentFactory(
+            beneficiary=parcours.beneficiary,
+            purpose="partage_operateur",
+            withdrawn_at=timezone.now() + timedelta(minutes=1),
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/mon-espace/consentements/")
+    assert response.content.decode().count("<tr>") == 1 + 13  # header and one per receipt
+    assert len(many) == len(few)

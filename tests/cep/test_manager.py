@@ -13,8 +13,8 @@ from django.utils import timezone
 from accompagnement.models import Action, PlanVersion
 from cep import services
 from cep.models import AuditEvent, Membership, Parcours, ReferentAssignment, Service
-from cep.services import issue_api_token
 from tests.accompagnement.factories import ActionFactory, ActionPlanFactory, PlanVersionFactory
+from tests.api import token_client as api
 from tests.factories import (
     BeneficiaryFactory,
     OperatorFactory,
@@ -117,15 +117,6 @@ def team():
         "site_2": site_2,
         "operator": operator,
     }
-
-
-def api(membership):
-    from rest_framework.test import APIClient
-
-    _, key = issue_api_token(membership=membership, label="Pilotage")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 FIGURES = [

@@ -1,14 +1,5 @@
 import subprocess
 
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Each test stores its PDFs in its own folder, so counting files means something."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
 
 def pdf_text(path) -> str:
     """The PDF read back as text by poppler, whitespace collapsed."""

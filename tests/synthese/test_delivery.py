@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cep.models import AuditEvent, Consent, Membership
-from cep.services import issue_api_token
+from cep.models import AuditEvent, Consent
 from synthese import links, services
 from synthese.models import SynthesisDocument
+from tests.api import token_client
 from tests.factories import OperatorFactory, ParcoursFactory, make_membership
 from tests.synthese.factories import SynthesisDocumentFactory, agreed_parcours
 
@@ -266,15 +266,7 @@ def test_without_consent_the_page_offers_no_email(login_as):
 
 @pytest.fixture
 def api():
-    from rest_framework.test import APIClient
-
-    def _client(membership: Membership):
-        _, key = issue_api_token(membership=membership, label="Logiciel métier")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        return client
-
-    return _client
+    return token_client
 
 
 def test_api_request_poll_and_download(api, django_capture_on_commit_callbacks):

@@ -1,0 +1,27 @@
+"""Links e-mailed to people: absolute addresses, and signed, expiring tokens.
+
+A token carries a small payload (ids, a checksum) signed with the site's secret and a salt of
+its own: changing any character breaks the signature, and a token made for one purpose never
+opens another.
+"""
+
+from django.conf import settings
+from django.core import signing
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def sign(payload: dict, *, salt: str) -> str:
+    return signing.TimestampSigner(salt=salt).sign_object(payload)
+
+
+def unsign(token: str, *, salt: str, max_age: int, fields: dict[str, type]) -> dict:
+    """The payload with each field converted; raises signing.SignatureExpired for an old token
+    and signing.BadSignature for a forged or malformed one."""
+    payload = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
+    try:
+        return {name: kind(payload[name]) for name, kind in fields.items()}
+    except (KeyError, TypeError, ValueError):
+        raise signing.BadSignature("unexpected payload") from None
