@@ -306,8 +306,9 @@ def decide_level1_outcome(
     if outcome == IntakeRequest.Outcome.GO_ON:
         referent = referent or membership
         parcours.current_level = Level.CONSEIL
+        parcours.level_2_on = decided_on
         parcours.referent = referent
-        parcours.save(update_fields=["current_level", "referent"])
+        parcours.save(update_fields=["current_level", "level_2_on", "referent"])
         ReferentAssignment.objects.create(
             operator_id=membership.operator_id,
             parcours=parcours,

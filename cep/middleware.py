@@ -4,7 +4,7 @@ from django.http import Http404
 from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import get_user_perms
 
-from cep.models import ApiToken, BeneficiaryAccount, Membership
+from cep.models import ApiToken, BeneficiaryAccount, Coordinator, Membership
 from cep.roles import ROLE_PERMISSIONS
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
@@ -50,6 +50,8 @@ class TenancyMiddleware:
         request.operator_permissions = frozenset()
         request.api_token = None
         request.beneficiary_account = None
+        request.coordinator = None
+        request.coordinator_operator_ids = []
 
         if request.path.startswith(ADMIN_PATH):
             # The Django admin is for platform staff only and spans every operator on purpose;
@@ -81,6 +83,14 @@ class TenancyMiddleware:
                 # The person's own space: their operator's scope, and no staff right at all.
                 request.beneficiary_account = account
                 with scope(operator=account.operator_id):
+                    return self.get_response(request)
+            coordinator = Coordinator.objects.filter(user=request.user, is_active=True).first()
+            if coordinator is not None and request.user.is_active:
+                # Indicators only: the scope is every operator of their region (or of the
+                # nation), and no page of a person's file lets a coordinator in (no membership).
+                request.coordinator = coordinator
+                request.coordinator_operator_ids = coordinator.operator_ids()
+                with scope(operator=request.coordinator_operator_ids):
                     return self.get_response(request)
         return self.get_response(request)
 

@@ -190,6 +190,44 @@ class Membership(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
+class Coordinator(models.Model):
+    """A regional or national coordinator of the CEP. Not a member of any operator: no path to a
+    person's file, only to the indicators of the operators of their region (or of the nation),
+    whose small counts are masked."""
+
+    class Level(models.TextChoices):
+        REGION = "region", "Coordination régionale"
+        NATION = "nation", "Coordination nationale"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator"
+    )
+    level = models.CharField("périmètre", max_length=8, choices=Level.choices)
+    region = models.CharField("région", max_length=2, choices=Region.choices, blank=True)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "coordination"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="region") & ~Q(region="") | Q(level="nation", region=""),
+                name="coordinator_region_iff_regional",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.level == self.Level.NATION:
+            return "Coordination nationale"
+        return f"Coordination régionale — {self.get_region_display()}"
+
+    def operator_ids(self) -> list[int]:
+        operators = Operator.objects.order_by("pk")
+        if self.level == self.Level.REGION:
+            operators = operators.filter(region=self.region)
+        return list(operators.values_list("pk", flat=True))
+
+
 class Beneficiary(models.Model):
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="beneficiaries")
     first_name = models.CharField("prénom", max_length=100)
@@ -299,6 +337,10 @@ class Parcours(models.Model):
         "motif de clôture", max_length=16, choices=ClosingReason.choices, blank=True
     )
     last_contact_on = models.DateField("dernier contact", null=True, blank=True)
+    # When the parcours started levels 2 and 3 (level 1 starts with the parcours): the indicators
+    # count level starts per period. An entry at level 3 never passes through level 2.
+    level_2_on = models.DateField("entré au niveau 2 le", null=True, blank=True)
+    level_3_on = models.DateField("entré au niveau 3 le", null=True, blank=True)
 
     objects = ScopedManager(models.Manager.from_queryset(ParcoursQuerySet), operator="operator")
 
@@ -308,7 +350,14 @@ class Parcours(models.Model):
         indexes = [
             models.Index(
                 fields=["operator", "referent", "-opened_on", "-id"], name="parcours_caseload_idx"
-            )
+            ),
+            # An operator's indicators of a month read the parcours opened or closed in it.
+            models.Index(fields=["operator", "opened_on"], name="parcours_operator_opened_idx"),
+            models.Index(
+                fields=["operator", "closed_on"],
+                condition=Q(closed_on__isnull=False),
+                name="parcours_operator_closed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -318,6 +367,10 @@ class Parcours(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
                 name="parcours_closed_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_3_on__isnull=True) | Q(current_level=3),
+                name="parcours_level_3_dated_only_at_3",
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True, closing_reason="")
@@ -390,7 +443,11 @@ class Service(models.Model):
 
     class Meta:
         verbose_name = "prestation"
-        indexes = [models.Index(fields=["parcours", "delivered_on"], name="service_parcours_idx")]
+        indexes = [
+            models.Index(fields=["parcours", "delivered_on"], name="service_parcours_idx"),
+            # An operator's indicators of the month read its services of that month.
+            models.Index(fields=["operator", "delivered_on"], name="service_operator_day_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1), name="service_duration_positive"

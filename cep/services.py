@@ -262,6 +262,8 @@ def open_parcours(
         entry_level=entry_level,
         current_level=entry_level,
         opened_on=opened_on,
+        level_2_on=opened_on if entry_level == Level.CONSEIL else None,
+        level_3_on=opened_on if entry_level == Level.ACCOMPAGNEMENT else None,
     )
     ReferentAssignment.objects.create(
         operator_id=membership.operator_id,

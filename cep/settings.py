@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -206,6 +207,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicateurs.tasks.send_due_surveys",
         "schedule": 3600.0,  # hourly: a survey due today leaves the same day
     },
+    "indicateurs-rebuild-snapshots": {
+        "task": "indicateurs.tasks.rebuild_recent_snapshots",
+        # Nightly, so a month is stored the night after it ends and redone the next nights
+        # while late records (a service entered a few days later) still come in.
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- API
@@ -272,5 +279,11 @@ BENEFICIARY_SESSION_IDLE_SECONDS = int(os.environ.get("BENEFICIARY_SESSION_IDLE"
 ERASURE_FUNDING_RETENTION_YEARS = int(os.environ.get("ERASURE_FUNDING_RETENTION_YEARS", "3"))
 # Follow-up survey: how long its e-mailed link stays open.
 SURVEY_LINK_MAX_AGE_SECONDS = int(os.environ.get("SURVEY_LINK_MAX_AGE", str(90 * 86400)))
+
+# --- Indicators
+# Published counts below this are masked (statistical secrecy), with secondary suppression.
+STATISTICAL_SECRECY_THRESHOLD = int(os.environ.get("STATISTICAL_SECRECY_THRESHOLD", "11"))
+# The nightly job redoes the closed months this far back (late records still come in).
+INDICATOR_SNAPSHOT_MONTHS_BACK = int(os.environ.get("INDICATOR_SNAPSHOT_MONTHS_BACK", "2"))
 # Managers' follow-up: an open parcours without any service for this many days is stale.
 STALE_PARCOURS_DAYS = int(os.environ.get("STALE_PARCOURS_DAYS", "60"))

@@ -112,6 +112,7 @@ urlpatterns = [
     path("api/v1/", include("synthese.api.urls")),
     path("api/v1/", include("cep.api.rome")),
     path("api/v1/", include("cep.api.manager")),
+    path("api/v1/", include("indicateurs.api")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",

@@ -25,6 +25,8 @@ def home(request):
         return redirect("caseload")
     if request.beneficiary_account is not None:
         return redirect("space:home")
+    if request.coordinator is not None:
+        return redirect("indicateurs:dashboard")
     if request.user.is_superuser:
         return redirect("admin:index")
     return render(request, "cep/no_membership.html", status=200)

@@ -401,7 +401,8 @@ def move_to_level_3(*, membership: Membership, parcours: Parcours) -> Parcours:
     if not parcours.strategy_options.filter(retained=True).exists():
         raise ValidationError("La personne doit d'abord retenir au moins une stratégie.")
     parcours.current_level = Level.ACCOMPAGNEMENT
-    parcours.save(update_fields=["current_level"])
+    parcours.level_3_on = timezone.localdate()
+    parcours.save(update_fields=["current_level", "level_3_on"])
     _audit(membership, parcours, parcours)
     parcours_level_entered.send(
         sender=Parcours, parcours=parcours, level=Level.ACCOMPAGNEMENT, membership=membership

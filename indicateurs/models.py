@@ -57,3 +57,47 @@ class FollowUpSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"Enquête {self.get_moment_display().lower()} — {self.parcours}"
+
+
+class MonthlyFigure(models.Model):
+    """One stored figure of one operator for one month: the rollup the regional and national
+    views add up instead of reading raw services. ``code``/``breakdown``/``key`` name the figure
+    (see ``indicateurs.facts``); ``bucket`` carries a distribution (days for a delay, a score)
+    or, for distinct people, the months since the person's previous event."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("mois")
+    code = models.CharField(max_length=40)
+    breakdown = models.CharField(max_length=40, blank=True)
+    key = models.CharField(max_length=40, blank=True)
+    bucket = models.IntegerField(default=0)
+    value = models.BigIntegerField()
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "chiffre mensuel"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "operator", "code", "breakdown", "key", "bucket"],
+                name="one_figure_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.breakdown} {self.key} {self.month:%m/%Y} : {self.value}"
+
+
+class SnapshotRun(models.Model):
+    """The months whose figures are stored: a month without a run is computed live."""
+
+    month = models.DateField("mois", unique=True)
+    computed_at = models.DateTimeField("calculé le")
+    figures = models.PositiveIntegerField("chiffres enregistrés")
+    duration_ms = models.PositiveIntegerField("durée (ms)")
+
+    class Meta:
+        verbose_name = "consolidation mensuelle"
+
+    def __str__(self) -> str:
+        return f"Consolidation de {self.month:%m/%Y}"

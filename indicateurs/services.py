@@ -1,24 +1,31 @@
-"""Writes of the follow-up survey: planned when a parcours closes, sent when due (only with the
-person's consent, checked at the moment of sending), answered once."""
+"""Writes of the indicators: the follow-up survey (planned when a parcours closes, sent when due
+only with the person's consent checked at the moment of sending, answered once) and the monthly
+snapshots the regional and national views read."""
 
 import logging
-from datetime import timedelta
+import time
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cep.audit import log_event
-from cep.models import AuditEvent, Consent, Parcours
-from indicateurs.models import FollowUpSurvey
+from cep.models import AuditEvent, Consent, Operator, Parcours
+from indicateurs.facts import COLUMNS, MonthRange, facts_sql
+from indicateurs.models import FollowUpSurvey, SnapshotRun
+from indicateurs.periods import add_months, month_index, month_of
+from indicateurs.selectors import current_month
 from indicateurs.surveys import survey_url
 
 logger = logging.getLogger(__name__)
 
 SIX_MONTHS = timedelta(days=182)
+SNAPSHOT_LOCK = 7_301  # advisory lock namespace of the monthly snapshots
 
 
 def on_parcours_closed(sender, *, parcours: Parcours, **kwargs) -> None:
@@ -121,3 +128,40 @@ def answer_survey(*, survey: FollowUpSurvey, ip_address: str | None = None, **an
         details={"reponse": survey.moment},
     )
     return survey
+
+
+@transaction.atomic
+def rebuild_month(*, month: date) -> SnapshotRun:
+    """Store the figures of every operator for one closed month, replacing what was stored:
+    running it twice gives the same rows. Two runs of one month wait for each other."""
+    month = month_of(month)
+    if month >= current_month():
+        raise ValidationError("Un mois se consolide une fois terminé : choisissez un mois passé.")
+    started = time.perf_counter()
+    operator_ids = list(Operator.objects.values_list("pk", flat=True))
+    sql, params = facts_sql(operator_ids, MonthRange(month, add_months(month, 1)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SNAPSHOT_LOCK, month_index(month)])
+        cursor.execute("DELETE FROM indicateurs_monthlyfigure WHERE month = %s", [month])
+        cursor.execute(
+            f"INSERT INTO indicateurs_monthlyfigure ({COLUMNS}) "
+            f"SELECT {COLUMNS} FROM ({sql}) AS facts WHERE value <> 0",
+            params,
+        )
+        stored = cursor.rowcount
+    run, _ = SnapshotRun.objects.update_or_create(
+        month=month,
+        defaults={
+            "computed_at": timezone.now(),
+            "figures": stored,
+            "duration_ms": round((time.perf_counter() - started) * 1000),
+        },
+    )
+    return run
+
+
+def rebuild_recent_snapshots(*, months_back: int | None = None) -> list[SnapshotRun]:
+    """The nightly job: the last closed months, each in its own transaction."""
+    months_back = months_back or settings.INDICATOR_SNAPSHOT_MONTHS_BACK
+    latest = add_months(current_month(), -1)
+    return [rebuild_month(month=add_months(latest, -n)) for n in reversed(range(months_back))]

@@ -1,18 +1,24 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views import View
 from django_scopes import scope
 from dsfr.forms import DsfrBaseForm
 
 from cep.forms import add_service_errors
 from cep.views import client_ip
-from indicateurs import services, surveys
+from indicateurs import dashboard, selectors, services, surveys
+from indicateurs.exports import export_response
 from indicateurs.models import FollowUpSurvey
+from indicateurs.periods import Period, PeriodForm
+from indicateurs.registry import INDICATORS, THEMES
 
 YES_NO = [("oui", "Oui"), ("non", "Non"), ("", "Je ne sais pas ou ne souhaite pas répondre")]
 
@@ -107,4 +113,78 @@ class SurveyView(View):
             request,
             "indicateurs/survey_closed.html",
             {"title": "Merci", "message": "Merci, votre réponse est enregistrée."},
+        )
+
+
+class IndicatorReaderMixin:
+    """Managers of an operator (their operator) and coordinators (their region, the nation);
+    for anybody else the page does not exist."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.scope = selectors.indicator_scope(request)
+        if self.scope is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def period_form(self) -> PeriodForm:
+        if "periode" in self.request.GET:
+            return PeriodForm(self.request.GET, latest=self.scope.latest_month)
+        default = Period(self.scope.latest_month, self.scope.latest_month, "mois")
+        form = PeriodForm(initial=default.query(), latest=self.scope.latest_month)
+        form.default_period = default
+        return form
+
+    def chosen_period(self, form: PeriodForm) -> Period | None:
+        if not form.is_bound:
+            return form.default_period
+        return form.cleaned_data["period"] if form.is_valid() else None
+
+
+class DashboardView(IndicatorReaderMixin, View):
+    template_name = "indicateurs/dashboard.html"
+
+    def get(self, request):
+        form = self.period_form()
+        period = self.chosen_period(form)
+        context = {"title": "Indicateurs", "scope": self.scope, "form": form, "period": period}
+        if period is None:
+            return render(request, self.template_name, context)
+        figures = selectors.period_figures(
+            self.scope, period, by_operator=self.scope.is_coordination
+        )
+        tables = dashboard.breakdown_tables(figures, self.scope)
+        evolution = dashboard.evolution_tables(figures, self.scope)
+        coordination = dashboard.coordination_table(figures, self.scope)
+        wanted = request.GET.get("export")
+        if wanted:
+            return self.export(wanted, figures, tables, evolution, coordination, period)
+        context.update(
+            key_figures=dashboard.key_figures(figures, self.scope),
+            themes=[(theme, tables[theme]) for theme in THEMES if tables[theme]],
+            evolution=evolution,
+            coordination=coordination,
+            definitions=INDICATORS,
+            threshold=settings.STATISTICAL_SECRECY_THRESHOLD,
+            period_query=urlencode(period.query()),
+        )
+        return render(request, self.template_name, context)
+
+    def export(self, wanted, figures, tables, evolution, coordination, period):
+        fmt = self.request.GET.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        if wanted == "indicateurs":
+            return export_response(
+                dashboard.indicators_export(figures, self.scope),
+                fmt=fmt,
+                filename=slugify(f"indicateurs-{self.scope.label}-{period.first:%Y-%m}"),
+            )
+        candidates = [*evolution, *(t for theme in tables.values() for t in theme)]
+        if coordination is not None:
+            candidates.append(coordination)
+        table = next((t for t in candidates if t.code == wanted), None)
+        if table is None:
+            raise Http404
+        return export_response(
+            table.export(), fmt=fmt, filename=dashboard.export_name(self.scope, period, table)
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cep import services
 from cep.models import (
+    Coordinator,
     ApiToken,
     AuditEvent,
     Beneficiary,
@@ -123,6 +124,18 @@ def make_membership(*, operator: Operator, role: str = Membership.Role.CONSEILLE
     return MembershipFactory(operator=operator, role=role, **extra)
 
 
+class CoordinatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coordinator
+
+    user = factory.SubFactory(UserFactory)
+    level = Coordinator.Level.REGION
+    region = "84"
+
+    class Params:
+        national = factory.Trait(level=Coordinator.Level.NATION, region="")
+
+
 class BeneficiaryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Beneficiary
@@ -155,6 +168,10 @@ class ParcoursFactory(TenantFactory):
     entry_level = 1
     current_level = factory.SelfAttribute("entry_level")
     opened_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    level_2_on = factory.LazyAttribute(
+        lambda p: p.opened_on if p.entry_level <= 2 <= p.current_level else None
+    )
+    level_3_on = factory.LazyAttribute(lambda p: p.opened_on if p.current_level == 3 else None)
 
     class Params:
         closed = factory.Trait(
