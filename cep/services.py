@@ -29,6 +29,7 @@ from cep.models import (
     BeneficiaryAccount,
     BeneficiaryRequest,
     Consent,
+    Coordinator,
     Invitation,
     Level,
     Membership,
@@ -82,6 +83,9 @@ def grant_membership(
     if BeneficiaryAccount.for_login.filter(user=user).exists():
         # A person's own account stays theirs: staff rights never go to it.
         raise ValidationError({"user": "Ce compte est celui d'un bénéficiaire."})
+    if Coordinator.objects.filter(user=user).exists():
+        # A coordinator sees indicators only: a membership would open people's files to them.
+        raise ValidationError({"user": "Ce compte est celui d'une coordination."})
     membership, _ = Membership.objects.with_scope(operator=operator.pk).update_or_create(
         user=user, operator=operator, defaults={"role": role, "is_active": True}
     )
@@ -94,6 +98,21 @@ def grant_membership(
             details={"role": role},
         )
     return membership
+
+
+@transaction.atomic
+def appoint_coordinator(*, user: AbstractBaseUser, level: str, region: str = "") -> Coordinator:
+    """A regional or national coordinator: an account with no membership and no beneficiary
+    record, so it can reach the indicators and nothing else."""
+    if Membership.for_login.filter(user=user).exists():
+        raise ValidationError({"user": "Ce compte a une habilitation dans une structure."})
+    if BeneficiaryAccount.for_login.filter(user=user).exists():
+        raise ValidationError({"user": "Ce compte est celui d'un bénéficiaire."})
+    coordinator = Coordinator.objects.filter(user=user).first() or Coordinator(user=user)
+    coordinator.level, coordinator.region, coordinator.is_active = level, region, True
+    coordinator.full_clean()
+    coordinator.save()
+    return coordinator
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from indicateurs.secrecy import mask_count, mask_table
 from indicateurs.selectors import Cells, Figures, IndicatorScope
 
 MASKED_TEXT = "s"
+NO_DATA_TEXT = "—"  # nothing to measure (no observation, a rate over zero)
 MINUS = "\u2212"  # the typographic minus sign
 
 
@@ -26,9 +27,10 @@ def threshold() -> int:
     return settings.STATISTICAL_SECRECY_THRESHOLD
 
 
-def display(value: float | None, unit: str) -> str:
+def display(value: float | None, unit: str, *, masked: bool = True) -> str:
+    """``masked``: a missing value was withheld by secrecy (else there was nothing to show)."""
     if value is None:
-        return MASKED_TEXT
+        return MASKED_TEXT if masked else NO_DATA_TEXT
     if unit == "%":
         return f"{format_number(value * 100, decimals=1)} %"
     if unit in ("note sur 5", "prestations par parcours"):
@@ -59,7 +61,13 @@ class Table:
 
     def cells(self):
         for row in self.rows:
-            yield row, [display(v, u) for v, u in zip(row.values, self.units, strict=True)]
+            yield (
+                row,
+                [
+                    display(value, unit, masked=bool(flag))
+                    for value, unit, flag in zip(row.values, self.units, row.masked, strict=True)
+                ],
+            )
 
     def export(self) -> ExportTable:
         rows = []
@@ -82,14 +90,17 @@ class KeyFigure:
     indicator: Indicator
     value: float | None
     previous: float | None
+    # Whether a missing value was withheld (rather than not measurable).
+    value_masked: bool = False
+    previous_masked: bool = False
 
     @property
     def text(self) -> str:
-        return display(self.value, self.indicator.unit)
+        return display(self.value, self.indicator.unit, masked=self.value_masked)
 
     @property
     def previous_text(self) -> str:
-        return display(self.previous, self.indicator.unit)
+        return display(self.previous, self.indicator.unit, masked=self.previous_masked)
 
     @property
     def change(self) -> str:
@@ -127,14 +138,21 @@ def protect_column(counts: list[int], total: int, scope: IndicatorScope) -> tupl
 
 
 def key_figures(figures: Figures, scope: IndicatorScope) -> list[KeyFigure]:
-    return [
-        KeyFigure(
-            indicator,
-            published(indicator.measure(figures.current), scope),
-            published(indicator.measure(figures.previous), scope),
+    shown = []
+    for indicator in HEADLINE:
+        now = indicator.measure(figures.current)
+        before = indicator.measure(figures.previous)
+        value, previous = published(now, scope), published(before, scope)
+        shown.append(
+            KeyFigure(
+                indicator,
+                value,
+                previous,
+                value_masked=value is None and now.value is not None,
+                previous_masked=previous is None and before.value is not None,
+            )
         )
-        for indicator in HEADLINE
-    ]
+    return shown
 
 
 def indicators_export(figures: Figures, scope: IndicatorScope) -> ExportTable:

@@ -100,7 +100,8 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == "trimestre":
-            return f"{(self.first.month - 1) // 3 + 1}ᵉ trimestre {self.first.year}"
+            quarter = (self.first.month - 1) // 3 + 1
+            return f"{quarter}{'ᵉʳ' if quarter == 1 else 'ᵉ'} trimestre {self.first.year}"
         if self.kind == "annee":
             return f"année {self.first.year}"
         if self.length == 1:

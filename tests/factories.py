@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from cep import services
 from cep.models import (
-    Coordinator,
     ApiToken,
     AuditEvent,
     Beneficiary,
     BeneficiaryAccount,
     BeneficiaryRequest,
     Consent,
+    Coordinator,
     Invitation,
     Membership,
     Operator,

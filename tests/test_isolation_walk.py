@@ -1,4 +1,5 @@
-"""Cross-tenant walk: every URL and API route, as every role of operator A, against operator B.
+"""Cross-tenant walk: every URL and API route, as every role of operator A (and the coordinator
+of its region), against operator B.
 
 The URL list comes from walking the resolver, so a route added later is walked without editing
 this file. Path parameters are filled with the ids of operator B's objects; such a URL must answer
@@ -24,7 +25,12 @@ import tests
 from cep import services
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.models import Beneficiary, Membership, Operator, Parcours, Service
-from tests.factories import BeneficiaryAccountFactory, OperatorFactory, make_membership
+from tests.factories import (
+    BeneficiaryAccountFactory,
+    CoordinatorFactory,
+    OperatorFactory,
+    make_membership,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +38,7 @@ PROJECT_APPS = {"cep", "accueil", "conseil", "accompagnement", "synthese", "indi
 METHODS = ("get", "post", "patch", "delete")
 ROLES = [Membership.Role.CONSEILLER, Membership.Role.MANAGER, Membership.Role.ADMIN]
 BENEFICIARY = "beneficiary"  # a person logged in to their own space
+COORDINATOR = "coordinator"  # the regional coordinator of operator A's region: indicators only
 
 # Parameters that name no object; anything else must be an object of B (or the test fails).
 LITERAL_PARAMS = {
@@ -278,6 +285,8 @@ def world():
     return {
         "staff_a": staff_a,
         "account_a": account_a,
+        BENEFICIARY: account_a,
+        COORDINATOR: CoordinatorFactory(region=operator_a.region),
         "b_objects": b_objects,
         "secrets": secrets,
         "neighbour_objects": neighbour_objects,
@@ -301,8 +310,8 @@ class Identities:
 
     def _fresh(self, role) -> Client:
         client = Client()
-        if role == BENEFICIARY:
-            client.force_login(self.world["account_a"].user)
+        if role in (BENEFICIARY, COORDINATOR):
+            client.force_login(self.world[role].user)
         elif role is not None:
             membership = self.world["staff_a"][role]
             client.force_login(membership.user)
@@ -319,8 +328,8 @@ class Identities:
 
     def _intact(self, client, role) -> bool:
         session = client.session
-        if role == BENEFICIARY:
-            return str(self.world["account_a"].user.pk) == session.get("_auth_user_id")
+        if role in (BENEFICIARY, COORDINATOR):
+            return str(self.world[role].user.pk) == session.get("_auth_user_id")
         membership = self.world["staff_a"][role]
         return (
             str(membership.user.pk) == session.get("_auth_user_id")
@@ -338,7 +347,7 @@ def test_every_url_hides_operator_b_from_operator_a(world):
         for model, obj in b_objects.items()
         if model._meta.app_label in PROJECT_APPS
     )
-    identities = [*ROLES, BENEFICIARY, None]  # None: anonymous
+    identities = [*ROLES, BENEFICIARY, COORDINATOR, None]  # None: anonymous
     clients = Identities(world)
     walked, failures = 0, []
     for route in routes:

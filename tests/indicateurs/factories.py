@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from indicateurs.models import FollowUpSurvey
+from indicateurs.models import FollowUpSurvey, MonthlyFigure
 from tests.factories import SAME_OPERATOR, OperatorFactory, ParcoursFactory, TenantFactory
 
 
@@ -15,3 +15,14 @@ class FollowUpSurveyFactory(TenantFactory):
     parcours = factory.SubFactory(ParcoursFactory, operator=SAME_OPERATOR, closed=True)
     moment = FollowUpSurvey.Moment.END
     due_on = factory.LazyFunction(timezone.localdate)
+
+
+class MonthlyFigureFactory(TenantFactory):
+    class Meta:
+        model = MonthlyFigure
+
+    operator = factory.SubFactory(OperatorFactory)
+    month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    code = "entrees"
+    key = factory.Sequence(str)
+    value = 1

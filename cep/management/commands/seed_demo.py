@@ -4,10 +4,12 @@ Idempotent: operators and users are found by name, and an operator that already 
 beneficiaries gets no more. Every name is invented; no real person is described.
 """
 
+import io
 import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django_scopes import scope, scopes_disabled
 
 from cep import services
 from cep.demo import demo_seeders
-from cep.models import Beneficiary, Membership, Operator, Parcours, Service, Site
+from cep.models import Beneficiary, Coordinator, Membership, Operator, Parcours, Service, Site
 from cep.nomenclatures import (
     DEPARTEMENTS,
     DiplomaLevel,
@@ -83,6 +85,12 @@ OPERATORS = [
         "beneficiaries": 30,
     },
 ]
+# Coordinators see the indicators of their region (Auvergne-Rhône-Alpes) or of the nation.
+COORDINATORS = [
+    ("coord.aura", "Inès", "Garnier", Coordinator.Level.REGION, "84"),
+    ("coord.nationale", "Bruno", "Lefèvre", Coordinator.Level.NATION, ""),
+]
+
 # One counsellor works for two operators, to show the membership switcher.
 SHARED_STAFF = ("sam.multi", "Sam", "Lefebvre", [0, 1])
 PLATFORM_ADMIN = "admin.plateforme"
@@ -167,12 +175,20 @@ class Command(BaseCommand):
             operators = [self.ensure_operator(spec) for spec in OPERATORS]
             self.ensure_shared_staff(operators)
             self.ensure_platform_admin()
+            self.ensure_coordinators()
         for operator, spec in zip(operators, OPERATORS, strict=True):
             with scope(operator=operator.pk):
                 self.ensure_beneficiaries(operator, spec["beneficiaries"], rng)
                 for seeder in demo_seeders():
                     seeder(operator, rng)
+        # The closed months of the demo, consolidated as the nightly job would have done.
+        call_command("rebuild_indicators", recent=18, stdout=io.StringIO())
         self.print_logins()
+
+    def ensure_coordinators(self):
+        for username, first_name, last_name, level, region in COORDINATORS:
+            user = self.ensure_user(username, first_name, last_name)
+            services.appoint_coordinator(user=user, level=level, region=region)
 
     def ensure_user(self, username, first_name, last_name):
         user, created = get_user_model().objects.get_or_create(
@@ -286,3 +302,5 @@ class Command(BaseCommand):
         out.write(f"  Deux structures : {SHARED_STAFF[0]} (conseiller)")
         out.write(f"  Administration de la plateforme (/admin/) : {PLATFORM_ADMIN}")
         out.write("  Espace bénéficiaire (/mon-espace/) : beneficiaire.demo")
+        for username, _, _, level, _ in COORDINATORS:
+            out.write(f"  Coordination ({level}, indicateurs seulement) : {username}")
