@@ -1,6 +1,7 @@
 """Django admin for platform staff only: the tenancy middleware hides it from everyone else and
 runs it across operators on purpose."""
 
+from django import forms
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
@@ -9,12 +10,14 @@ from cep.models import (
     AuditEvent,
     Beneficiary,
     Consent,
+    Coordinator,
     Membership,
     Operator,
     Parcours,
     Service,
     Site,
 )
+from cep.services import coordinator_account_error
 
 
 @admin.register(Operator)
@@ -22,6 +25,27 @@ class OperatorAdmin(GuardedModelAdmin):
     list_display = ["name", "kind", "region", "delivers_training"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "siret"]
+
+
+class CoordinatorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Coordinator
+        fields = ["user", "level", "region", "is_active"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if error := coordinator_account_error(user):
+            raise forms.ValidationError(error)
+        return user
+
+
+@admin.register(Coordinator)
+class CoordinatorAdmin(admin.ModelAdmin):
+    """Coordinators are appointed here by platform staff: indicators only, never a membership."""
+
+    form = CoordinatorAdminForm
+    list_display = ["user", "level", "region", "is_active"]
+    list_filter = ["level", "region", "is_active"]
 
 
 @admin.register(Site)

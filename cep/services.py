@@ -100,14 +100,20 @@ def grant_membership(
     return membership
 
 
+def coordinator_account_error(user) -> str | None:
+    if Membership.for_login.filter(user=user).exists():
+        return "Ce compte a une habilitation dans une structure."
+    if BeneficiaryAccount.for_login.filter(user=user).exists():
+        return "Ce compte est celui d'un bénéficiaire."
+    return None
+
+
 @transaction.atomic
 def appoint_coordinator(*, user: AbstractBaseUser, level: str, region: str = "") -> Coordinator:
     """A regional or national coordinator: an account with no membership and no beneficiary
     record, so it can reach the indicators and nothing else."""
-    if Membership.for_login.filter(user=user).exists():
-        raise ValidationError({"user": "Ce compte a une habilitation dans une structure."})
-    if BeneficiaryAccount.for_login.filter(user=user).exists():
-        raise ValidationError({"user": "Ce compte est celui d'un bénéficiaire."})
+    if error := coordinator_account_error(user):
+        raise ValidationError({"user": error})
     coordinator = Coordinator.objects.filter(user=user).first() or Coordinator(user=user)
     coordinator.level, coordinator.region, coordinator.is_active = level, region, True
     coordinator.full_clean()

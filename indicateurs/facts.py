@@ -280,6 +280,7 @@ FAMILIES = (
 )
 
 COLUMNS = "operator_id, month, code, breakdown, key, bucket, value"
+AREA_COLUMNS = "area, month, code, breakdown, key, bucket, value"
 
 
 @dataclass(frozen=True)

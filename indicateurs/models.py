@@ -101,3 +101,32 @@ class SnapshotRun(models.Model):
 
     def __str__(self) -> str:
         return f"Consolidation de {self.month:%m/%Y}"
+
+
+class AreaMonthlyFigure(models.Model):
+    """The monthly figures of every operator of a region (``area`` is its code) or of the nation
+    (``NATION``), added up when the month is stored: the coordinators' views read these few rows
+    instead of every operator's. Counts of people only, never a person; published through
+    statistical secrecy."""
+
+    NATION = "FR"
+
+    area = models.CharField("territoire", max_length=3)
+    month = models.DateField("mois")
+    code = models.CharField(max_length=40)
+    breakdown = models.CharField(max_length=40, blank=True)
+    key = models.CharField(max_length=40, blank=True)
+    bucket = models.IntegerField(default=0)
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "chiffre mensuel d'un territoire"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "month", "code", "breakdown", "key", "bucket"],
+                name="one_area_figure_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.code} {self.breakdown} {self.key} {self.month:%m/%Y}"

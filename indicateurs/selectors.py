@@ -17,6 +17,7 @@ from cep.models import Coordinator
 from cep.nomenclatures import Region
 from cep.roles import REVIEW_CASELOAD
 from indicateurs.facts import (
+    AREA_COLUMNS,
     COLUMNS,
     DISTRIBUTION_CODES,
     PEOPLE_CODE,
@@ -24,7 +25,7 @@ from indicateurs.facts import (
     facts_sql,
     month_index_sql,
 )
-from indicateurs.models import SnapshotRun
+from indicateurs.models import AreaMonthlyFigure, SnapshotRun
 from indicateurs.periods import Period, add_months, month_index, month_of
 
 
@@ -133,14 +134,25 @@ def contiguous_ranges(months: list[date]) -> list[MonthRange]:
     return ranges
 
 
-def source_sql(operator_ids: list[int], months: list[date]) -> tuple[str, dict]:
-    """Stored months from the snapshot, the others computed live."""
+def source_sql(scope: IndicatorScope, months: list[date]) -> tuple[str, dict, bool]:
+    """Stored months from the snapshot, the others computed live. A region or the nation reads
+    the rows added up for it when every month is stored (``True`` is then returned), else every
+    operator's."""
+    operator_ids = list(scope.operator_ids)
     stored = set(SnapshotRun.objects.filter(month__in=months).values_list("month", flat=True))
-    parts = [
+    params: dict = {"ops": operator_ids, "stored": sorted(stored)}
+    operator_rows = (
         f"SELECT {COLUMNS} FROM indicateurs_monthlyfigure "
         "WHERE operator_id = ANY(%(ops)s) AND month = ANY(%(stored)s)"
-    ]
-    params: dict = {"ops": operator_ids, "stored": sorted(stored)}
+    )
+    if scope.is_coordination and stored == set(months):
+        params["area"] = scope.region or AreaMonthlyFigure.NATION
+        area_rows = (
+            f"SELECT 0 AS operator_id, {AREA_COLUMNS.replace('area, ', '')} "
+            "FROM indicateurs_areamonthlyfigure WHERE area = %(area)s AND month = ANY(%(stored)s)"
+        )
+        return area_rows, params, True
+    parts = [operator_rows]
     for number, months_range in enumerate(
         contiguous_ranges([m for m in months if m not in stored])
     ):
@@ -150,7 +162,12 @@ def source_sql(operator_ids: list[int], months: list[date]) -> tuple[str, dict]:
             params[f"{name}_{number}"] = live_params[name]
         params["tz"] = live_params["tz"]
         parts.append(sql)
-    return "\nUNION ALL\n".join(parts), params
+    return "\nUNION ALL\n".join(parts), params, False
+
+
+HEADLINE_ROWS = (
+    f"breakdown = '' AND code NOT IN ({', '.join(repr(c) for c in sorted(DISTRIBUTION_CODES))})"
+)
 
 
 def _in_period(prefix: str) -> str:
@@ -170,22 +187,27 @@ def period_figures(scope: IndicatorScope, period: Period, *, by_operator: bool =
     query."""
     previous = period.previous()
     months = previous.months + period.months
-    source, params = source_sql(list(scope.operator_ids), months)
+    source, params, by_area = source_sql(scope, months)
     for prefix, chosen in (("p", period), ("q", previous)):
         params[f"{prefix}_start"] = chosen.start
         params[f"{prefix}_end"] = chosen.end
         # SQL months count from year * 12 + month (1-based); Python's index is 0-based.
         params[f"{prefix}_index"] = month_index(chosen.first) + 1
-    operator_part = ""
+    operator_part, operator_source = "", ""
     if by_operator:
+        # Area rows know no operator: the table by operator reads the operators' headline rows.
+        if by_area:
+            operator_source = (
+                ", o AS (SELECT * FROM indicateurs_monthlyfigure WHERE operator_id = ANY(%(ops)s) "
+                f"AND month >= %(p_start)s AND month < %(p_end)s AND {HEADLINE_ROWS})"
+            )
         operator_part = f"""
         UNION ALL
         SELECT 'operateur', NULL::date, operator_id, code, breakdown, key, 0, sum(value)::bigint
-        FROM f WHERE {_in_period("p")} AND breakdown = '' AND code NOT IN
-            ({", ".join(repr(c) for c in sorted(DISTRIBUTION_CODES))})
+        FROM {"o" if by_area else "f"} WHERE {_in_period("p")} AND {HEADLINE_ROWS}
         GROUP BY operator_id, code, breakdown, key"""
     sql = f"""
-    WITH f AS MATERIALIZED ({source})
+    WITH f AS MATERIALIZED ({source}){operator_source}
     SELECT 'periode' AS part, NULL::date AS month, NULL::int AS operator_id, code, breakdown,
         key, {COLLAPSED_BUCKET} AS bucket, sum(value)::bigint
     FROM f WHERE {_in_period("p")}

@@ -16,8 +16,8 @@ from django_scopes import scope, scopes_disabled
 
 from cep.audit import log_event
 from cep.models import AuditEvent, Consent, Operator, Parcours
-from indicateurs.facts import COLUMNS, MonthRange, facts_sql
-from indicateurs.models import FollowUpSurvey, SnapshotRun
+from indicateurs.facts import AREA_COLUMNS, COLUMNS, MonthRange, facts_sql
+from indicateurs.models import AreaMonthlyFigure, FollowUpSurvey, SnapshotRun
 from indicateurs.periods import add_months, month_index, month_of
 from indicateurs.selectors import current_month
 from indicateurs.surveys import survey_url
@@ -149,6 +149,22 @@ def rebuild_month(*, month: date) -> SnapshotRun:
             params,
         )
         stored = cursor.rowcount
+        # The same month added up by region and for the nation, for the coordinators' views.
+        cursor.execute("DELETE FROM indicateurs_areamonthlyfigure WHERE month = %s", [month])
+        cursor.execute(
+            f"""
+            INSERT INTO indicateurs_areamonthlyfigure ({AREA_COLUMNS})
+            SELECT COALESCE(o.region, %s), f.month, f.code, f.breakdown, f.key, f.bucket,
+                sum(f.value)
+            FROM indicateurs_monthlyfigure f JOIN cep_operator o ON o.id = f.operator_id
+            WHERE f.month = %s
+            GROUP BY GROUPING SETS (
+                (o.region, f.month, f.code, f.breakdown, f.key, f.bucket),
+                (f.month, f.code, f.breakdown, f.key, f.bucket)
+            )
+            """,
+            [AreaMonthlyFigure.NATION, month],
+        )
     run, _ = SnapshotRun.objects.update_or_create(
         month=month,
         defaults={

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from indicateurs import services
 from indicateurs.facts import MonthRange, read_facts
-from indicateurs.models import MonthlyFigure, SnapshotRun
+from indicateurs.models import AreaMonthlyFigure, MonthlyFigure, SnapshotRun
 from indicateurs.periods import Period
 from indicateurs.registry import BY_CODE
 from indicateurs.selectors import IndicatorScope, period_figures
@@ -187,6 +187,55 @@ def test_rollups_equal_the_live_computation(data):
     assert period_figures(scope_of(data.operator_a), MARCH).current.count("entrees") == 4
     services.rebuild_month(month=date(2026, 3, 1))
     assert period_figures(scope_of(data.operator_a), MARCH).current.count("entrees") == 3
+
+
+def test_regional_and_national_rollups_equal_the_live_computation(data):
+    """A region and the nation read the rows added up for them once every month is stored."""
+    nation = IndicatorScope(
+        kind="nation",
+        label="France",
+        operator_ids=(data.operator_a.pk, data.operator_b.pk),
+        masked=False,
+        latest_month=date(2026, 10, 1),
+    )
+    region = IndicatorScope(
+        kind="region",
+        label="ARA",
+        operator_ids=(data.operator_a.pk,),
+        masked=False,
+        latest_month=date(2026, 10, 1),
+        region="84",
+    )
+    live = {(s.kind, p): period_figures(s, p) for s in (nation, region) for p in (MARCH, Q1)}
+    for month in (10, 11, 12):  # the previous period of the first quarter
+        services.rebuild_month(month=date(2025, month, 1))
+    for month in (1, 2, 3):
+        services.rebuild_month(month=date(2026, month, 1))
+    # Added up by region: operator A's 4 parcours started in March in "84", B's 1 in "11".
+    assert (
+        AreaMonthlyFigure.objects.get(
+            area="84", month=date(2026, 3, 1), code="entrees", breakdown="", key=""
+        ).value
+        == 4
+    )
+    assert (
+        AreaMonthlyFigure.objects.get(
+            area="FR", month=date(2026, 3, 1), code="entrees", breakdown="", key=""
+        ).value
+        == 5
+    )
+    for scope in (nation, region):
+        for period in (MARCH, Q1):
+            before, after = live[(scope.kind, period)], period_figures(scope, period)
+            assert dict(after.current.values) == dict(before.current.values)
+            assert dict(after.previous.values) == dict(before.previous.values)
+            for month in period.months:
+                assert dict(after.by_month[month].values) == dict(before.by_month[month].values)
+            assert {k: dict(v.values) for k, v in after.by_operator.items()} == {
+                k: dict(v.values) for k, v in before.by_operator.items()
+            }
+    # The people of the quarter, nation-wide: operator A's 6 and B's 1.
+    assert period_figures(nation, Q1).current.count("beneficiaires") == 7
 
 
 def test_rebuilding_a_month_twice_gives_the_same_rows(data):
