@@ -58,6 +58,7 @@ class Table:
     sentence: str = ""
     chart: str = ""
     definition: str = ""
+    source: tuple[str, str] = ("", "")  # the stored fact and breakdown its rows are cells of
 
     def cells(self):
         for row in self.rows:
@@ -73,10 +74,11 @@ class Table:
         rows = []
         for row in self.rows:
             exported: list = [row.label]
-            for value, unit in zip(row.values, self.units, strict=True):
-                exported.append(
-                    round(value * 100, 1) if value is not None and unit == "%" else value
-                )
+            for value, unit, flag in zip(row.values, self.units, row.masked, strict=True):
+                if value is None:
+                    exported.append(None if flag else "")  # None is written "s" (masked)
+                else:
+                    exported.append(round(value * 100, 1) if unit == "%" else value)
             rows.append(exported)
         columns = [
             f"{name} (%)" if unit == "%" else name
@@ -115,8 +117,28 @@ class KeyFigure:
         return f"{'+' if change >= 0 else MINUS}{format_number(abs(change), decimals=0)} %"
 
 
-def published(measure: Measure, scope: IndicatorScope) -> float | None:
+Cell = tuple[str, str, str]
+
+
+def published(
+    measure: Measure, scope: IndicatorScope, withheld: frozenset[Cell] = frozenset()
+) -> float | None:
+    """``withheld``: cells masked in a published table; a figure made of one is masked too, or
+    it would give the cell back."""
+    if scope.masked and any(cell in withheld for cell in measure.cells):
+        return None
     return measure.published(masked=scope.masked, threshold=threshold())
+
+
+def withheld_cells(tables: dict[str, list["Table"]]) -> frozenset[Cell]:
+    fact_cells = set()
+    for theme in tables.values():
+        for table in theme:
+            fact, breakdown = table.source
+            for row in table.rows:
+                if row.masked and row.masked[0]:
+                    fact_cells.add((fact, breakdown if row.key else "", row.key))
+    return frozenset(fact_cells)
 
 
 def protect_column(counts: list[int], total: int, scope: IndicatorScope) -> tuple[list, list]:
@@ -137,12 +159,29 @@ def protect_column(counts: list[int], total: int, scope: IndicatorScope) -> tupl
     return [row[0] for row in table.values], flags
 
 
-def key_figures(figures: Figures, scope: IndicatorScope) -> list[KeyFigure]:
+@dataclass(frozen=True)
+class Withheld:
+    """The cells masked in the tables of the period and of the previous one."""
+
+    now: frozenset[Cell] = frozenset()
+    before: frozenset[Cell] = frozenset()
+
+
+def withheld_of(figures: Figures, scope: IndicatorScope, tables: dict[str, list[Table]]):
+    if not scope.masked:
+        return Withheld()
+    return Withheld(
+        withheld_cells(tables), withheld_cells(breakdown_tables(figures.previous, scope))
+    )
+
+
+def key_figures(figures: Figures, scope: IndicatorScope, withheld: Withheld) -> list[KeyFigure]:
     shown = []
     for indicator in HEADLINE:
         now = indicator.measure(figures.current)
         before = indicator.measure(figures.previous)
-        value, previous = published(now, scope), published(before, scope)
+        value = published(now, scope, withheld.now)
+        previous = published(before, scope, withheld.before)
         shown.append(
             KeyFigure(
                 indicator,
@@ -155,13 +194,16 @@ def key_figures(figures: Figures, scope: IndicatorScope) -> list[KeyFigure]:
     return shown
 
 
-def indicators_export(figures: Figures, scope: IndicatorScope) -> ExportTable:
+def indicators_export(figures: Figures, scope: IndicatorScope, withheld: Withheld) -> ExportTable:
     """Every indicator of the set, this period and the previous one."""
     rows = []
     for indicator in INDICATORS:
         values = [
-            published(indicator.measure(cells), scope)
-            for cells in (figures.current, figures.previous)
+            published(indicator.measure(cells), scope, hidden)
+            for cells, hidden in (
+                (figures.current, withheld.now),
+                (figures.previous, withheld.before),
+            )
         ]
         if indicator.unit == "%":
             values = [None if v is None else round(v * 100, 1) for v in values]
@@ -175,17 +217,21 @@ def indicators_export(figures: Figures, scope: IndicatorScope) -> ExportTable:
     )
 
 
-def breakdown_tables(figures: Figures, scope: IndicatorScope) -> dict[str, list[Table]]:
+def breakdown_tables(cells: Cells, scope: IndicatorScope) -> dict[str, list[Table]]:
     """Per theme, one table per breakdown of its indicators: count and share of the total."""
     by_theme: dict[str, list[Table]] = {theme: [] for theme in THEMES}
     for indicator in INDICATORS:
         for breakdown in indicator.breakdowns:
-            counts = breakdown.counts(figures.current, indicator.fact)
+            if scope.masked and any(b.derived_from == breakdown.code for b in indicator.breakdowns):
+                # Outside the operator, places are shown by région only: a département masked in
+                # its table could be found again from its région's total.
+                continue
+            counts = breakdown.counts(cells, indicator.fact)
             keys = [key for key, _ in breakdown.choices]
             if len(keys) > 12:  # long lists (départements, situations): the keys that occur
                 keys = [key for key in keys if counts.get(key)]
             keys += sorted(key for key in counts if key not in keys and counts[key])
-            total = int(indicator.measure(figures.current).value or 0)
+            total = int(indicator.measure(cells).value or 0)
             values, flags = protect_column([counts.get(key, 0) for key in keys], total, scope)
             rows = []
             for key, value, flag in zip([*keys, None], values, flags, strict=True):
@@ -202,6 +248,7 @@ def breakdown_tables(figures: Figures, scope: IndicatorScope) -> dict[str, list[
                     rows,
                     units=[indicator.unit, "%"],
                     definition=indicator.definition,
+                    source=(indicator.fact, breakdown.code),
                 )
             )
     return by_theme
@@ -335,7 +382,9 @@ def export_name(scope: IndicatorScope, period: Period, table: Table) -> str:
 def consolidation(figures: Figures, scope: IndicatorScope) -> dict:
     """The machine-readable export: definitions, then every figure as published to this reader
     (masked values are null). Nothing in it is about one person."""
-    tables = [t for theme in breakdown_tables(figures, scope).values() for t in theme]
+    by_theme = breakdown_tables(figures.current, scope)
+    withheld = withheld_of(figures, scope, by_theme)
+    tables = [t for theme in by_theme.values() for t in theme]
     coordination = coordination_table(figures, scope)
     data = {
         "perimetre": {"type": scope.kind, "libelle": scope.label, "region": scope.region or None},
@@ -351,11 +400,11 @@ def consolidation(figures: Figures, scope: IndicatorScope) -> dict:
         },
         "definitions": definitions(),
         "indicateurs": {
-            indicator.code: published(indicator.measure(figures.current), scope)
+            indicator.code: published(indicator.measure(figures.current), scope, withheld.now)
             for indicator in INDICATORS
         },
         "periode_precedente": {
-            indicator.code: published(indicator.measure(figures.previous), scope)
+            indicator.code: published(indicator.measure(figures.previous), scope, withheld.before)
             for indicator in INDICATORS
         },
         "ventilations": {

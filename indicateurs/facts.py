@@ -60,14 +60,12 @@ FROM (
 GROUP BY GROUPING SETS ((operator_id, month), (operator_id, month, level))
 """
 
+# Starts at levels 2 and 3 (a start at level 1 is an entry at level 1: ``entrees``).
 LEVEL_STARTS = f"""
 SELECT operator_id, {month_of("day")} AS month, 'debuts_n' || level AS code, '' AS breakdown,
     '' AS key, 0 AS bucket, count(*) AS value
 FROM (
-    SELECT operator_id, opened_on AS day, 1 AS level FROM cep_parcours
-    WHERE operator_id = ANY(%(ops)s) AND entry_level = 1 AND {in_range("opened_on")}
-    UNION ALL
-    SELECT operator_id, level_2_on, 2 FROM cep_parcours
+    SELECT operator_id, level_2_on AS day, 2 AS level FROM cep_parcours
     WHERE operator_id = ANY(%(ops)s) AND {in_range("level_2_on")}
     UNION ALL
     SELECT operator_id, level_3_on, 3 FROM cep_parcours

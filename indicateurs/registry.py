@@ -60,6 +60,8 @@ class Measure:
     numerator: int | None = None
     denominator: int | None = None
     observations: int = 0
+    # The stored cells it is made of: a cell withheld in a published table withholds it too.
+    cells: tuple[tuple[str, str, str], ...] = ()
 
     def published(self, *, masked: bool, threshold: int) -> float | None:
         if not masked:
@@ -103,7 +105,9 @@ Cell = tuple[str, str, str]
 
 
 def count(code: str, breakdown: str = "", key: str = "") -> Callable[[Cells], Measure]:
-    return lambda cells: Measure("count", cells.count(code, breakdown, key))
+    return lambda cells: Measure(
+        "count", cells.count(code, breakdown, key), cells=((code, breakdown, key),)
+    )
 
 
 def sum_of(code: str, breakdown: str) -> Callable[[Cells], Measure]:
@@ -113,7 +117,8 @@ def sum_of(code: str, breakdown: str) -> Callable[[Cells], Measure]:
 def rate(numerator: Cell, denominator: Cell, kind: str = "rate") -> Callable[[Cells], Measure]:
     def measure(cells: Cells) -> Measure:
         top, bottom = cells.count(*numerator), cells.count(*denominator)
-        return Measure(kind, top / bottom if bottom else None, top, bottom)
+        value = top / bottom if bottom else None
+        return Measure(kind, value, top, bottom, cells=(numerator, denominator))
 
     return measure
 
@@ -257,7 +262,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "Parcours commencés au niveau 1 pendant la période.",
         "parcours",
         LEVELS_THEME,
-        count("debuts_n1"),
+        # The same parcours as the entries at level 1: one cell, masked alike everywhere.
+        count("entrees", "niveau_entree", "1"),
     ),
     Indicator(
         "debuts_n2",
@@ -283,7 +289,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Entrées au niveau 2 rapportées aux entrées au niveau 1 de la même période.",
         "%",
         LEVELS_THEME,
-        rate(("debuts_n2", "", ""), ("debuts_n1", "", "")),
+        rate(("debuts_n2", "", ""), ("entrees", "niveau_entree", "1")),
         headline=True,
     ),
     Indicator(

@@ -40,11 +40,16 @@ def mask_count(value: int | None, *, threshold: int = DEFAULT_THRESHOLD) -> int 
 def mask_rate(
     numerator: int | None, denominator: int | None, *, threshold: int = DEFAULT_THRESHOLD
 ) -> float | None:
-    """A rate over a published denominator would let a reader recompute a small numerator, and a
-    rate over a small denominator is itself about a small group: both are withheld."""
+    """A rate over a published denominator would let a reader recompute a small numerator (or a
+    small complement), and a rate over a small denominator is itself about a small group: all are
+    withheld."""
     published_numerator = mask_count(numerator, threshold=threshold)
     published_denominator = mask_count(denominator, threshold=threshold)
     if published_numerator is None or not published_denominator:
+        return None
+    # 45 out of 50 tells that 5 are not: the complement is a count too (unless negative, for a
+    # ratio that can exceed 1).
+    if _is_small(published_denominator - published_numerator, threshold):
         return None
     return published_numerator / published_denominator
 

@@ -215,7 +215,7 @@ def period_figures(scope: IndicatorScope, period: Period, *, by_operator: bool =
     UNION ALL
     SELECT 'precedente', NULL::date, NULL::int, code, breakdown, key, {COLLAPSED_BUCKET},
         sum(value)::bigint
-    FROM f WHERE {_in_period("q")} AND breakdown = ''
+    FROM f WHERE {_in_period("q")}
     GROUP BY code, breakdown, key, 7
     UNION ALL
     SELECT 'mois', month, NULL::int, code, breakdown, key, 0, sum(value)::bigint

@@ -152,14 +152,15 @@ class DashboardView(IndicatorReaderMixin, View):
         figures = selectors.period_figures(
             self.scope, period, by_operator=self.scope.is_coordination
         )
-        tables = dashboard.breakdown_tables(figures, self.scope)
+        tables = dashboard.breakdown_tables(figures.current, self.scope)
+        withheld = dashboard.withheld_of(figures, self.scope, tables)
         evolution = dashboard.evolution_tables(figures, self.scope)
         coordination = dashboard.coordination_table(figures, self.scope)
         wanted = request.GET.get("export")
         if wanted:
-            return self.export(wanted, figures, tables, evolution, coordination, period)
+            return self.export(wanted, figures, withheld, tables, evolution, coordination, period)
         context.update(
-            key_figures=dashboard.key_figures(figures, self.scope),
+            key_figures=dashboard.key_figures(figures, self.scope, withheld),
             themes=[(theme, tables[theme]) for theme in THEMES if tables[theme]],
             evolution=evolution,
             coordination=coordination,
@@ -169,13 +170,13 @@ class DashboardView(IndicatorReaderMixin, View):
         )
         return render(request, self.template_name, context)
 
-    def export(self, wanted, figures, tables, evolution, coordination, period):
+    def export(self, wanted, figures, withheld, tables, evolution, coordination, period):
         fmt = self.request.GET.get("format", "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404
         if wanted == "indicateurs":
             return export_response(
-                dashboard.indicators_export(figures, self.scope),
+                dashboard.indicators_export(figures, self.scope, withheld),
                 fmt=fmt,
                 filename=slugify(f"indicateurs-{self.scope.label}-{period.first:%Y-%m}"),
             )

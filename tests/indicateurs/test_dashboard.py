@@ -192,3 +192,29 @@ def test_the_dashboard_query_count_does_not_grow(data, regional, django_assert_n
 
 def test_home_takes_a_coordinator_to_the_indicators(regional):
     assert regional.get("/").url == "/indicateurs/"
+
+
+def test_a_figure_equal_to_a_withheld_cell_is_withheld_too(data, regional, settings):
+    settings.STATISTICAL_SECRECY_THRESHOLD = 3
+    body = regional.get(f"/api/v1/indicateurs/?{MARCH}").json()
+    # Entries by level in March: 3 at level 1, 1 at level 2, total 4. The 1 is masked, then the
+    # 3, or 4 - 3 would give it back. Entries at level 1 (3, not small) are that same cell: were
+    # it published, the masked 1 would follow; so are the passage rate built on it.
+    assert body["ventilations"]["entrees-niveau_entree"] == {
+        "1": None,
+        "2": None,
+        "3": 0,
+        "total": 4,
+    }
+    assert body["indicateurs"]["entrees"] == 4
+    assert body["indicateurs"]["debuts_n1"] is None
+    assert body["indicateurs"]["taux_passage_n2"] is None
+
+
+def test_places_are_shown_by_region_outside_the_operator(data, regional, login_as):
+    tables = regional.get(f"/api/v1/indicateurs/?{MARCH}").json()["ventilations"]
+    assert "beneficiaires-region" in tables
+    assert "beneficiaires-departement" not in tables
+    manager = make_membership(operator=data.operator_a, role=Membership.Role.MANAGER)
+    own = login_as(manager).get(f"/api/v1/indicateurs/?{MARCH}").json()["ventilations"]
+    assert own["beneficiaires-departement"] == {"69": 2, "01": 1, "75": 1, "38": 1, "total": 5}

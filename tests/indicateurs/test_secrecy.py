@@ -260,6 +260,9 @@ def test_mask_count(value, expected):
         (30, 0, None),
         (None, 50, None),
         (30, None, None),
+        (45, 50, None),  # 5 are not: the complement is small
+        (50, 50, 1.0),
+        (60, 40, 1.5),  # a ratio above 1 has no complement
     ],
 )
 def test_mask_rate(numerator, denominator, expected):
