@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -147,6 +148,10 @@ class DashboardView(IndicatorReaderMixin, View):
         form = self.period_form()
         period = self.chosen_period(form)
         context = {"title": "Indicateurs", "scope": self.scope, "form": form, "period": period}
+        if connection.vendor != "postgresql":
+            # The demo's SQLite fallback: the indicators are computed in PostgreSQL's SQL.
+            context.update(period=None, needs_postgresql=True)
+            return render(request, self.template_name, context)
         if period is None:
             return render(request, self.template_name, context)
         figures = selectors.period_figures(

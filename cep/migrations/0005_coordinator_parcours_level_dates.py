@@ -65,14 +65,16 @@ class Migration(migrations.Migration):
         # or the opening day when none was recorded.
         migrations.RunSQL(
             sql="""
-            UPDATE cep_parcours p SET level_2_on = CASE WHEN p.entry_level = 2 THEN p.opened_on
+            UPDATE cep_parcours SET level_2_on = CASE WHEN entry_level = 2 THEN opened_on
                 ELSE COALESCE((SELECT min(s.delivered_on) FROM cep_service s
-                               WHERE s.parcours_id = p.id AND s.level >= 2), p.opened_on) END
-            WHERE p.entry_level <= 2 AND p.current_level >= 2;
-            UPDATE cep_parcours p SET level_3_on = CASE WHEN p.entry_level = 3 THEN p.opened_on
+                               WHERE s.parcours_id = cep_parcours.id AND s.level >= 2),
+                              opened_on) END
+            WHERE entry_level <= 2 AND current_level >= 2;
+            UPDATE cep_parcours SET level_3_on = CASE WHEN entry_level = 3 THEN opened_on
                 ELSE COALESCE((SELECT min(s.delivered_on) FROM cep_service s
-                               WHERE s.parcours_id = p.id AND s.level = 3), p.opened_on) END
-            WHERE p.current_level = 3;
+                               WHERE s.parcours_id = cep_parcours.id AND s.level = 3),
+                              opened_on) END
+            WHERE current_level = 3;
             """,
             reverse_sql=migrations.RunSQL.noop,
         ),
