@@ -70,6 +70,16 @@ def _services(beneficiary: Beneficiary) -> list[dict]:
     return [record(s, fields) for s in services.order_by("delivered_on", "pk")]
 
 
+def _services_shared(beneficiary: Beneficiary) -> list[dict]:
+    """The services received, without the counsellors' confidential notes: what another
+    operator receives."""
+    services = Service.objects.filter(parcours__beneficiary=beneficiary).select_related(
+        "counsellor__user", "counsellor__operator"
+    )
+    fields = ["level", "kind", "channel", "delivered_on", "duration_minutes"]
+    return [record(s, fields) for s in services.order_by("delivered_on", "pk")]
+
+
 def _consents_and_requests(beneficiary: Beneficiary) -> list[dict]:
     consents = Consent.objects.filter(beneficiary=beneficiary).order_by("given_at", "pk")
     requests = BeneficiaryRequest.objects.filter(beneficiary=beneficiary).order_by("pk")
@@ -88,7 +98,11 @@ def register_core_sections() -> None:
     register_data_section(
         DataSection("parcours", "Parcours et référents", SITUATION, _parcours, order=10)
     )
-    register_data_section(DataSection("services", "Services reçus", SITUATION, _services, 20))
+    register_data_section(
+        DataSection(
+            "services", "Services reçus", SITUATION, _services, 20, liaison=_services_shared
+        )
+    )
     register_data_section(
         DataSection(
             "consentements",
@@ -96,8 +110,23 @@ def register_core_sections() -> None:
             IDENTITY,
             _consents_and_requests,
             order=90,
+            shared=False,  # the person's dealings with this operator, not their file
         )
     )
+
+
+def liaison_content(beneficiary: Beneficiary, categories: list[str]) -> list[dict]:
+    """The liaison file: the shared sections of the consented categories, and nothing else."""
+    return [
+        {
+            "cle": section.key,
+            "titre": section.label,
+            "categorie": section.consent_category,
+            "enregistrements": section.liaison_records(beneficiary),
+        }
+        for section in data_sections()
+        if section.shared and section.consent_category in categories
+    ]
 
 
 def person_data(beneficiary: Beneficiary) -> dict:

@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicateurs.tasks.send_due_surveys",
         "schedule": 3600.0,  # hourly: a survey due today leaves the same day
     },
+    "cep-expire-transfers": {
+        "task": "cep.tasks.expire_transfers",
+        "schedule": 3600.0,  # hourly: a transfer past its time stops being readable soon after
+    },
     "indicateurs-rebuild-snapshots": {
         "task": "indicateurs.tasks.rebuild_recent_snapshots",
         # Nightly, so a month is stored the night after it ends and redone the next nights
@@ -274,6 +278,8 @@ LOGGING = {
 
 # Beneficiary space: how long an invitation link works, and how long an idle session lasts.
 BENEFICIARY_INVITATION_DAYS = int(os.environ.get("BENEFICIARY_INVITATION_DAYS", "7"))
+# Days the receiving operator has to accept or refuse a transfer before it expires.
+TRANSFER_DECISION_DAYS = int(os.environ.get("TRANSFER_DECISION_DAYS", "15"))
 BENEFICIARY_SESSION_IDLE_SECONDS = int(os.environ.get("BENEFICIARY_SESSION_IDLE", "1800"))
 # Erasure: a file with a public funding granted is kept this many years for the funders' controls.
 ERASURE_FUNDING_RETENTION_YEARS = int(os.environ.get("ERASURE_FUNDING_RETENTION_YEARS", "3"))

@@ -34,6 +34,13 @@ class DataSection:
     consent_category: str
     export: Callable[[Beneficiary], list[dict]]
     order: int = 100
+    # In a transfer's liaison file: the records shared with the receiving operator, without a
+    # counsellor's confidential notes (None: the same as the export; ``shared=False``: never).
+    liaison: Callable[[Beneficiary], list[dict]] | None = None
+    shared: bool = True
+
+    def liaison_records(self, beneficiary: Beneficiary) -> list[dict]:
+        return (self.liaison or self.export)(beneficiary)
 
 
 # Consent categories of a person's data, shared by the export and the transfer.
@@ -43,6 +50,17 @@ PROJECT = "projet"
 PLAN = "plan"
 FUNDING = "financement"
 SYNTHESES = "syntheses"
+CATEGORIES = {
+    IDENTITY: "Identité et coordonnées",
+    SITUATION: "Situation professionnelle et parcours",
+    PROJECT: "Projet et stratégie",
+    PLAN: "Plan d'action et formation",
+    FUNDING: "Financement",
+    SYNTHESES: "Documents de synthèse",
+}
+# A file cannot be opened at the receiving operator without who the person is and their
+# situation (which decides their eligibility).
+REQUIRED_FOR_TRANSFER = (IDENTITY, SITUATION)
 
 _space_sections: dict[str, SpaceSection] = {}
 _data_sections: dict[str, DataSection] = {}

@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cep.home import Alert, register_alert_provider
-from cep.models import BeneficiaryAccount, BeneficiaryRequest, Parcours
+from cep.models import BeneficiaryAccount, BeneficiaryRequest, Parcours, Transfer
 from cep.roles import REVIEW_CASELOAD, ROLE_PERMISSIONS
-from cep.space import SpaceSection, register_space_section
+from cep.space import CATEGORIES, SpaceSection, register_space_section
 
 
 def _referent(account: BeneficiaryAccount) -> dict:
@@ -32,9 +32,24 @@ def _requests(account: BeneficiaryAccount) -> dict:
     }
 
 
+def _transfers(account: BeneficiaryAccount) -> dict:
+    """Transfers proposed by the référent, waiting for the person's agreement."""
+    waiting = list(
+        Transfer.objects.filter(
+            beneficiary=account.beneficiary, status=Transfer.Status.AWAITING_CONSENT
+        )
+        .select_related("target_operator")
+        .order_by("created_at")
+    )
+    for transfer in waiting:
+        transfer.category_labels = [CATEGORIES[c] for c in transfer.categories]
+    return {"transfers": waiting}
+
+
 def register_core_space_sections() -> None:
     register_alert_provider(request_alerts)
     register_space_section(SpaceSection("referent", 0, "cep/space/referent.html", _referent))
+    register_space_section(SpaceSection("transferts", 5, "cep/space/transfers.html", _transfers))
     register_space_section(SpaceSection("demandes", 90, "cep/space/requests.html", _requests))
 
 

@@ -13,5 +13,10 @@ urlpatterns = [
     ),
     path("consentements/", space_views.ConsentsView.as_view(), name="consents"),
     path("mes-donnees/", space_views.DataView.as_view(), name="data"),
+    path(
+        "transferts/<int:transfer_pk>/",
+        space_views.TransferAnswerView.as_view(),
+        name="transfer_answer",
+    ),
     path("mes-donnees/archive/", space_views.DataArchiveView.as_view(), name="data_archive"),
 ]

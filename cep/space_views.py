@@ -22,7 +22,7 @@ from dsfr.forms import DsfrBaseForm
 from cep import services
 from cep.data_export import person_data
 from cep.forms import add_service_errors
-from cep.models import BeneficiaryRequest, Consent
+from cep.models import BeneficiaryRequest, Consent, Transfer
 from cep.space import space_sections
 from cep.views import client_ip
 
@@ -225,3 +225,29 @@ class DataArchiveView(BeneficiarySpaceMixin):
         response["Content-Disposition"] = 'attachment; filename="mes-donnees.zip"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class TransferAnswerView(BeneficiarySpaceMixin):
+    """The person agrees to a proposed transfer (their consent, for the data named) or not."""
+
+    def post(self, request, transfer_pk):
+        agree = request.POST.get("reponse") == "accord"
+        try:
+            services.answer_transfer_from_space(
+                account=self.account,
+                transfer_id=transfer_pk,
+                agree=agree,
+                ip_address=client_ip(request),
+            )
+        except Transfer.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                "Merci : votre dossier est transmis avec les données que vous avez acceptées."
+                if agree
+                else "C'est noté : votre dossier n'est pas transmis.",
+            )
+        return redirect("space:home")

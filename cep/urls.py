@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cep import manager_views, views
+from cep import manager_views, transfer_views, views
 from cep.api.urls import router
 from cep.auth_forms import LoginForm, PasswordResetRequestForm, SetNewPasswordForm
 
@@ -87,6 +87,17 @@ urlpatterns = [
         views.ServiceCreateView.as_view(),
         name="service_create",
     ),
+    path(
+        "parcours/<int:parcours_pk>/continuite/",
+        transfer_views.ContinuityView.as_view(),
+        name="parcours_continuity",
+    ),
+    path("transferts/", transfer_views.IncomingTransfersView.as_view(), name="transfers_incoming"),
+    path(
+        "transferts/<int:transfer_pk>/",
+        transfer_views.IncomingTransferView.as_view(),
+        name="transfer_incoming",
+    ),
     path("gestion/equipe/", manager_views.TeamView.as_view(), name="manager_team"),
     path(
         "gestion/equipe/<int:membership_pk>/",
@@ -113,6 +124,7 @@ urlpatterns = [
     path("api/v1/", include("cep.api.rome")),
     path("api/v1/", include("cep.api.manager")),
     path("api/v1/", include("indicateurs.api")),
+    path("api/v1/", include("cep.api.transfers")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",

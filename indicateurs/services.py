@@ -30,6 +30,8 @@ SNAPSHOT_LOCK = 7_301  # advisory lock namespace of the monthly snapshots
 
 def on_parcours_closed(sender, *, parcours: Parcours, **kwargs) -> None:
     """Plan the two surveys of a closed parcours (inside the closing transaction)."""
+    if parcours.closing_reason == Parcours.ClosingReason.TRANSFERRED:
+        return  # the path goes on at the receiving operator, which asks in its turn
     for moment, due_on in (
         (FollowUpSurvey.Moment.END, parcours.closed_on),
         (FollowUpSurvey.Moment.SIX_MONTHS, parcours.closed_on + SIX_MONTHS),

@@ -17,12 +17,15 @@ from cep.models import (
     Consent,
     Coordinator,
     Invitation,
+    LiaisonFile,
     Membership,
     Operator,
     Parcours,
     ReferentAssignment,
     Service,
     Site,
+    Transfer,
+    TransferStatusChange,
 )
 from cep.nomenclatures import EmploymentStatus
 
@@ -279,3 +282,57 @@ class BeneficiaryRequestFactory(TenantFactory):
     beneficiary = factory.SubFactory(BeneficiaryFactory, operator=SAME_OPERATOR)
     kind = BeneficiaryRequest.Kind.RECTIFICATION
     message = "Mon numéro de téléphone a changé."
+
+
+class TransferFactory(TenantFactory):
+    """A transfer sent, with consent for identity and situation, waiting for the receiving
+    operator (no object permission: use the service for a transfer someone may read)."""
+
+    _parent_field = "parcours"
+
+    class Meta:
+        model = Transfer
+
+    operator = factory.SubFactory(OperatorFactory)
+    target_operator = factory.SubFactory(OperatorFactory)
+    parcours = factory.SubFactory(ParcoursFactory, operator=SAME_OPERATOR)
+    beneficiary = factory.SelfAttribute("parcours.beneficiary")
+    reason = "Déménagement dans un autre département."
+    categories = ["identite", "situation"]
+    consent = factory.SubFactory(
+        ConsentFactory,
+        operator=SAME_OPERATOR,
+        beneficiary=factory.SelfAttribute("..beneficiary"),
+        purpose=Consent.Purpose.SHARE_WITH_OPERATOR,
+        categories=["identite", "situation"],
+    )
+    status = Transfer.Status.PENDING
+    created_by = factory.SelfAttribute("parcours.referent")
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=15))
+
+
+class TransferStatusChangeFactory(TenantFactory):
+    _parent_field = "transfer"
+
+    class Meta:
+        model = TransferStatusChange
+
+    operator = factory.SubFactory(OperatorFactory)
+    transfer = factory.SubFactory(TransferFactory, operator=SAME_OPERATOR)
+    status = Transfer.Status.PENDING
+    note = "Envoyé"
+
+
+class LiaisonFileFactory(TenantFactory):
+    _parent_field = "parcours"
+
+    class Meta:
+        model = LiaisonFile
+
+    operator = factory.SubFactory(OperatorFactory)
+    parcours = factory.SubFactory(ParcoursFactory, operator=SAME_OPERATOR)
+    origin_operator = factory.SubFactory(OperatorFactory)
+    categories = ["identite", "situation"]
+    content = factory.LazyFunction(list)
+    reason = "Déménagement."

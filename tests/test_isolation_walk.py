@@ -24,7 +24,7 @@ from django_scopes import scope
 import tests
 from cep import services
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
-from cep.models import Beneficiary, Membership, Operator, Parcours, Service
+from cep.models import Beneficiary, Membership, Operator, Parcours, Service, Transfer
 from tests.factories import (
     BeneficiaryAccountFactory,
     CoordinatorFactory,
@@ -193,10 +193,14 @@ def build_in_operator(b_objects: dict, operator) -> None:
             declared = factory_class._meta.declarations
             kwargs = {"operator": operator}
             for field in model._meta.fields:
+                # Another operator named by the row (a transfer's target, a liaison file's
+                # origin) is not the one being filled: the factory makes its own.
+                other_operator = field.related_model is Operator and field.name != "operator"
                 if (
                     field.is_relation
                     and field.related_model in b_objects
                     and field.name in declared
+                    and not other_operator
                 ):
                     kwargs[field.name] = b_objects[field.related_model]
             kwargs["operator"] = operator
@@ -250,12 +254,27 @@ def world():
             duration_minutes=45,
             notes="Note confidentielle Bétanoir",
         )
+    # A transfer from B to a third operator, waiting for its decision: C's manager may read it,
+    # nobody of A may.
+    operator_c = OperatorFactory(name="Opérateur Gamma")
+    make_membership(operator=operator_c, role=Membership.Role.MANAGER)
+    with scope(operator=operator_b.pk):
+        pending_transfer = services.propose_transfer(
+            membership=staff_b,
+            parcours=parcours,
+            target_operator=operator_c,
+            reason="Déménagement de Zéphyrine Bétanoir",
+            categories=["identite", "situation", "projet", "plan", "financement", "syntheses"],
+            consent_evidence="Accord oral en entretien",
+        )
+    assert pending_transfer.status == Transfer.Status.PENDING
     b_objects = {
         Operator: operator_b,
         Membership: staff_b,
         Beneficiary: beneficiary,
         Parcours: parcours,
         Service: service,
+        Transfer: pending_transfer,
     }
     build_in_operator(b_objects, operator_b)
     secrets = [

@@ -1,0 +1,350 @@
+"""Continuity of support across operators: transfer a parcours (with the person's consent, for
+the categories they agree to share), decide on an incoming transfer, name a co-référent, and
+hand a liaison file to a structure outside the platform."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views import View
+from dsfr.forms import DsfrBaseForm
+
+from cep import selectors, services
+from cep.forms import add_service_errors
+from cep.mixins import OperatorPermissionRequiredMixin
+from cep.models import LiaisonFile, Membership, Parcours, Transfer
+from cep.roles import REVIEW_CASELOAD
+from cep.space import CATEGORIES, REQUIRED_FOR_TRANSFER
+from cep.views import client_ip
+
+CATEGORY_CHOICES = list(CATEGORIES.items())
+CATEGORY_HELP = (
+    "L'identité et la situation sont toujours transmises : sans elles, l'opérateur d'accueil ne "
+    "peut ouvrir le dossier. Les notes confidentielles des conseillers ne le sont jamais."
+)
+
+
+class CategoriesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Données à partager",
+            choices=CATEGORY_CHOICES,
+            help_text=CATEGORY_HELP,
+            error_messages={
+                "required": "Choisissez les données à partager.",
+                "invalid_choice": "Choisissez les données dans la liste proposée.",
+            },
+            initial=list(REQUIRED_FOR_TRANSFER),
+            **kwargs,
+        )
+
+
+class TransferForm(DsfrBaseForm):
+    target_operator = forms.ModelChoiceField(
+        label="Opérateur d'accueil",
+        queryset=None,
+        error_messages={
+            "required": "Choisissez l'opérateur qui accueillera la personne.",
+            "invalid_choice": "Choisissez un opérateur dans la liste.",
+        },
+    )
+    reason = forms.CharField(
+        label="Motif du transfert",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez le motif du transfert."},
+    )
+    categories = CategoriesField()
+    consent_evidence = forms.CharField(
+        label="Accord de la personne (comment il a été recueilli)",
+        required=False,
+        max_length=300,
+        help_text=(
+            "Par exemple : « accord oral en entretien le 12/03 ». Laissez vide pour demander "
+            "l'accord à la personne dans son espace : rien ne part avant."
+        ),
+    )
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_operator"].queryset = selectors.transfer_targets(membership)
+
+
+class CoReferentForm(DsfrBaseForm):
+    counsellor = forms.ModelChoiceField(
+        label="Co-référent",
+        queryset=None,
+        error_messages={
+            "required": "Choisissez un conseiller.",
+            "invalid_choice": "Choisissez un conseiller de votre structure.",
+        },
+    )
+
+    def __init__(self, *args, parcours: Parcours, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].queryset = (
+            Membership.objects.filter(is_active=True)
+            .exclude(pk=parcours.referent_id)
+            .select_related("user")
+            .order_by("user__last_name", "pk")
+        )
+        self.fields["counsellor"].label_from_instance = lambda m: m.display_name
+
+
+class LiaisonExportForm(DsfrBaseForm):
+    recipient = forms.CharField(
+        label="Structure destinataire (hors plateforme)",
+        max_length=200,
+        error_messages={"required": "Indiquez la structure qui recevra le dossier."},
+    )
+    categories = CategoriesField()
+    consent_evidence = forms.CharField(
+        label="Accord de la personne (comment il a été recueilli)",
+        max_length=300,
+        error_messages={
+            "required": "Transmettre le dossier demande l'accord de la personne : indiquez "
+            "comment il a été recueilli."
+        },
+    )
+
+
+class ContinuityView(OperatorPermissionRequiredMixin, View):
+    """The sending side, for one parcours: its transfers and their history, a new transfer, its
+    co-référents, the liaison file for a structure outside the platform, and, for a parcours
+    received by transfer, the liaison file that came with it."""
+
+    template_name = "cep/continuity.html"
+
+    def dispatch(self, request, *args, parcours_pk, **kwargs):
+        if request.membership is None:
+            raise Http404
+        self.parcours = get_object_or_404(
+            selectors.parcours_visible_to(request.membership).select_related(
+                "beneficiary", "referent__user"
+            ),
+            pk=parcours_pk,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def page(self, **forms_):
+        membership = self.request.membership
+        context = {
+            "title": f"Continuité du parcours — {self.parcours.beneficiary.full_name}",
+            "parcours": self.parcours,
+            "transfers": selectors.transfers_of(self.parcours),
+            "co_referents": selectors.co_referents_of(self.parcours),
+            "liaison": LiaisonFile.objects.filter(parcours=self.parcours)
+            .select_related("origin_operator")
+            .first(),
+            "transfer_form": forms_.get("transfer_form")
+            or TransferForm(membership=membership, prefix="transfert"),
+            "co_referent_form": forms_.get("co_referent_form")
+            or CoReferentForm(parcours=self.parcours, prefix="coref"),
+            "export_form": forms_.get("export_form") or LiaisonExportForm(prefix="liaison"),
+            "can_name_co_referent": self.parcours.referent_id == membership.pk
+            or REVIEW_CASELOAD in self.request.operator_permissions,
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request):
+        return self.page()
+
+    def post(self, request):
+        action = request.POST.get("action")
+        handler = {
+            "transfert": self.transfer,
+            "co_referent": self.add_co_referent,
+            "retirer_co_referent": self.remove_co_referent,
+            "liaison": self.export,
+        }.get(action)
+        if handler is None:
+            raise Http404
+        return handler(request)
+
+    def transfer(self, request):
+        form = TransferForm(request.POST, membership=request.membership, prefix="transfert")
+        if form.is_valid():
+            try:
+                transfer = services.propose_transfer(
+                    membership=request.membership,
+                    parcours=self.parcours,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if transfer.status == Transfer.Status.PENDING:
+                    messages.success(
+                        request, f"Transfert envoyé à {transfer.target_operator.name}."
+                    )
+                else:
+                    messages.success(
+                        request,
+                        "Transfert proposé : la personne est invitée à donner son accord depuis "
+                        "son espace ; rien n'est transmis avant.",
+                    )
+                return redirect("parcours_continuity", parcours_pk=self.parcours.pk)
+        return self.page(transfer_form=form)
+
+    def add_co_referent(self, request):
+        form = CoReferentForm(request.POST, parcours=self.parcours, prefix="coref")
+        if form.is_valid():
+            try:
+                services.add_co_referent(
+                    membership=request.membership,
+                    parcours=self.parcours,
+                    counsellor=form.cleaned_data["counsellor"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Co-référent ajouté.")
+                return redirect("parcours_continuity", parcours_pk=self.parcours.pk)
+        return self.page(co_referent_form=form)
+
+    def remove_co_referent(self, request):
+        counsellor = get_object_or_404(Membership, pk=request.POST.get("counsellor") or 0)
+        try:
+            services.remove_co_referent(
+                membership=request.membership, parcours=self.parcours, counsellor=counsellor
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{counsellor.display_name} n'est plus co-référent.")
+        return redirect("parcours_continuity", parcours_pk=self.parcours.pk)
+
+    def export(self, request):
+        form = LiaisonExportForm(request.POST, prefix="liaison")
+        if form.is_valid():
+            try:
+                package = services.export_liaison_package(
+                    membership=request.membership,
+                    parcours=self.parcours,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                response = HttpResponse(package, content_type="application/zip")
+                name = slugify(f"dossier-de-liaison-{self.parcours.beneficiary.last_name}")
+                response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+                return response
+        return self.page(export_form=form)
+
+
+class IncomingTransfersView(OperatorPermissionRequiredMixin, View):
+    """The receiving side: transfers waiting for a decision, and the record of past ones."""
+
+    permission_required = REVIEW_CASELOAD
+
+    def get(self, request):
+        return render(
+            request,
+            "cep/transfers_incoming.html",
+            {
+                "title": "Transferts entrants",
+                "pending": selectors.incoming_transfers(request.membership),
+                "decided": selectors.decided_incoming(request.membership),
+            },
+        )
+
+
+class AcceptForm(DsfrBaseForm):
+    referent = forms.ModelChoiceField(
+        label="Conseiller référent",
+        queryset=None,
+        error_messages={
+            "required": "Choisissez le conseiller qui suivra la personne.",
+            "invalid_choice": "Choisissez un conseiller de votre structure.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = (
+            Membership.objects.filter(is_active=True)
+            .select_related("user")
+            .order_by("user__last_name", "pk")
+        )
+        self.fields["referent"].label_from_instance = lambda m: m.display_name
+
+
+class RefuseForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Motif du refus",
+        max_length=300,
+        error_messages={"required": "Indiquez le motif du refus."},
+    )
+
+
+class IncomingTransferView(OperatorPermissionRequiredMixin, View):
+    """One incoming transfer: what the person agreed to share, and the decision."""
+
+    permission_required = REVIEW_CASELOAD
+    template_name = "cep/transfer_incoming.html"
+
+    def page(self, transfer, accept_form=None, refuse_form=None):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "title": "Transfert entrant",
+                "transfer": transfer,
+                "categories": [CATEGORIES[c] for c in transfer.categories],
+                "accept_form": accept_form or AcceptForm(prefix="accepter"),
+                "refuse_form": refuse_form or RefuseForm(prefix="refuser"),
+            },
+        )
+
+    def get(self, request, transfer_pk):
+        transfer = selectors.incoming_transfer(request.membership, transfer_pk)
+        services.record_transfer_read(
+            membership=request.membership, transfer=transfer, ip_address=client_ip(request)
+        )
+        return self.page(transfer)
+
+    def post(self, request, transfer_pk):
+        transfer = selectors.incoming_transfer(request.membership, transfer_pk)
+        if request.POST.get("action") == "accepter":
+            form = AcceptForm(request.POST, prefix="accepter")
+            if form.is_valid():
+                try:
+                    parcours = services.accept_transfer(
+                        membership=request.membership,
+                        transfer_id=transfer.pk,
+                        referent=form.cleaned_data["referent"],
+                        ip_address=client_ip(request),
+                    )
+                except Transfer.DoesNotExist:
+                    raise Http404 from None
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    messages.success(request, "Transfert accepté : le dossier est ouvert.")
+                    return redirect("beneficiary_detail", beneficiary_pk=parcours.beneficiary_id)
+            return self.page(transfer, accept_form=form)
+        form = RefuseForm(request.POST, prefix="refuser")
+        if form.is_valid():
+            try:
+                services.refuse_transfer(
+                    membership=request.membership,
+                    transfer_id=transfer.pk,
+                    reason=form.cleaned_data["reason"],
+                    ip_address=client_ip(request),
+                )
+            except Transfer.DoesNotExist:
+                raise Http404 from None
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, "Transfert refusé : l'opérateur d'origine en est informé."
+                )
+                return redirect("transfers_incoming")
+        return self.page(transfer, refuse_form=form)
