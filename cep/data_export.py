@@ -37,6 +37,11 @@ def _identity(beneficiary: Beneficiary) -> list[dict]:
     return [record(beneficiary, BENEFICIARY_FIELDS)]
 
 
+def _identity_shared(beneficiary: Beneficiary) -> list[dict]:
+    """What another operator receives: the person, not this operator's bookkeeping dates."""
+    return [record(beneficiary, BENEFICIARY_FIELDS[:-2])]
+
+
 def _parcours(beneficiary: Beneficiary) -> list[dict]:
     parcours = Parcours.objects.filter(beneficiary=beneficiary).select_related(
         "referent__user", "referent__operator"
@@ -93,7 +98,14 @@ def _consents_and_requests(beneficiary: Beneficiary) -> list[dict]:
 
 def register_core_sections() -> None:
     register_data_section(
-        DataSection("identite", "Identité et coordonnées", IDENTITY, _identity, order=0)
+        DataSection(
+            "identite",
+            "Identité et coordonnées",
+            IDENTITY,
+            _identity,
+            order=0,
+            liaison=_identity_shared,
+        )
     )
     register_data_section(
         DataSection("parcours", "Parcours et référents", SITUATION, _parcours, order=10)
@@ -116,13 +128,18 @@ def register_core_sections() -> None:
 
 
 def liaison_content(beneficiary: Beneficiary, categories: list[str]) -> list[dict]:
-    """The liaison file: the shared sections of the consented categories, and nothing else."""
+    """The liaison file: the shared sections of the consented categories, and nothing else.
+    Each record is a list of [label, value] pairs: stored as JSON in PostgreSQL, whose jsonb
+    does not keep the order of an object's keys."""
     return [
         {
             "cle": section.key,
             "titre": section.label,
             "categorie": section.consent_category,
-            "enregistrements": section.liaison_records(beneficiary),
+            "enregistrements": [
+                [[label, value] for label, value in item.items() if label != "id"]
+                for item in section.liaison_records(beneficiary)
+            ],
         }
         for section in data_sections()
         if section.shared and section.consent_category in categories

@@ -17,7 +17,16 @@ from django_scopes import scope, scopes_disabled
 
 from cep import services
 from cep.demo import demo_seeders
-from cep.models import Beneficiary, Coordinator, Membership, Operator, Parcours, Service, Site
+from cep.models import (
+    Beneficiary,
+    Coordinator,
+    Membership,
+    Operator,
+    Parcours,
+    Service,
+    Site,
+    Transfer,
+)
 from cep.nomenclatures import (
     DEPARTEMENTS,
     DiplomaLevel,
@@ -181,11 +190,36 @@ class Command(BaseCommand):
                 self.ensure_beneficiaries(operator, spec["beneficiaries"], rng)
                 for seeder in demo_seeders():
                     seeder(operator, rng)
+        self.ensure_transfer(operators[0], operators[1])
         # The closed months of the demo, consolidated as the nightly job would have done. The
         # indicators are computed in PostgreSQL's SQL: the SQLite demo fallback has none.
         if connection.vendor == "postgresql":
             call_command("rebuild_indicators", recent=18, stdout=io.StringIO())
         self.print_logins()
+
+    def ensure_transfer(self, origin: Operator, target: Operator) -> None:
+        """One transfer waiting for the receiving manager's decision (marc.durand)."""
+        with scope(operator=origin.pk):
+            if Transfer.objects.exists():
+                return
+            parcours = (
+                Parcours.objects.open()
+                .filter(current_level=2, referent__isnull=False, beneficiary__account=None)
+                .select_related("referent", "beneficiary")
+                .order_by("pk")
+                .first()
+            )
+            if parcours is None:
+                return
+            services.propose_transfer(
+                membership=parcours.referent,
+                parcours=parcours,
+                target_operator=target,
+                reason="La personne s'installe à Villeurbanne et souhaite poursuivre son "
+                "accompagnement près de chez elle.",
+                categories=["identite", "situation", "projet"],
+                consent_evidence="Accord oral en entretien (démonstration)",
+            )
 
     def ensure_coordinators(self):
         for username, first_name, last_name, level, region in COORDINATORS:
@@ -304,5 +338,6 @@ class Command(BaseCommand):
         out.write(f"  Deux structures : {SHARED_STAFF[0]} (conseiller)")
         out.write(f"  Administration de la plateforme (/admin/) : {PLATFORM_ADMIN}")
         out.write("  Espace bénéficiaire (/mon-espace/) : beneficiaire.demo")
+        out.write("  Un transfert attend la décision de marc.durand (/transferts/)")
         for username, _, _, level, _ in COORDINATORS:
             out.write(f"  Coordination ({level}, indicateurs seulement) : {username}")
