@@ -78,7 +78,7 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
                 CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
                 DATE '1962-01-01' + (g * 37 %% 15000), '', '', '',
                 (%(depts)s::text[])[1 + g %% cardinality(%(depts)s::text[])],
-                (ARRAY['de_a','de_b','de_c','salarie_cdi','salarie_cdd','interim',
+                (ARRAY['de_a','de_b','de_c','salarie_cdi','salarie_cdd','salarie_interim',
                        'agent_titulaire','independant'])[1 + g %% 8],
                 (ARRAY['2','3','4','5','6'])[1 + g %% 5],
                 (ARRAY['3','4','5','6','7'])[1 + g * 3 %% 5],
@@ -184,13 +184,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from common import measure, percentile
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import override_settings
     from django_scopes import scopes_disabled
-    from manager_views import measure, percentile
 
     from cep import services
     from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY

@@ -14,24 +14,22 @@ beneficiaries or services; then the time and queries of one bulk reassignment of
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import measure, percentile  # noqa: E402
+
 OPERATORS = 20
 BENEFICIARIES = 1_000_000
 LARGEST = 100_000
 LARGEST_COUNSELLORS = 300
 OTHER_COUNSELLORS = 60
 SERVICES_PER_PARCOURS = 5
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def generate(cursor, operator_model, user_model, membership_model, services) -> None:
@@ -120,46 +118,6 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
         )
         print(f"  {operator.name} : {size} bénéficiaires — {time.perf_counter() - started:.0f} s")
     print(f"Données générées en {time.perf_counter() - started:.0f} s")
-
-
-def measure(client, url, runs, connection):
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    # A server-side cursor's DECLARE … FOR <query>: time the query itself.
-    sql = [
-        q["sql"].split(" FOR ", 1)[1] if q["sql"].startswith("DECLARE") else q["sql"]
-        for q in captured.captured_queries
-    ]
-    floor = []
-    with connection.cursor() as cursor:
-        for _ in range(runs):
-            started = time.perf_counter()
-            for statement in sql:
-                cursor.execute(statement)
-                if cursor.description:
-                    cursor.fetchall()
-            floor.append((time.perf_counter() - started) * 1000)
-    seq_scans = set()
-    with connection.cursor() as cursor:
-        for statement in sql:
-            if not statement.lstrip().upper().startswith("SELECT"):
-                continue
-            cursor.execute("EXPLAIN " + statement)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            for table in ("cep_beneficiary", "cep_service"):
-                # \b: cep_beneficiaryrequest is another (small) table.
-                if re.search(rf"Seq Scan on {table}\b", plan):
-                    seq_scans.add(table)
-    return len(sql), timings, floor, seq_scans
 
 
 def main() -> None:

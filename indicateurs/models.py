@@ -83,6 +83,11 @@ class MonthlyFigure(models.Model):
                 name="one_figure_per_cell",
             )
         ]
+        indexes = [
+            # An operator's own dashboard reads its stored months (the unique index above leads
+            # with the month, for a month's rebuild and the national sums).
+            models.Index(fields=["operator", "month"], name="figure_operator_month_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.breakdown} {self.key} {self.month:%m/%Y} : {self.value}"

@@ -1,0 +1,59 @@
+"""Helpers shared by the bench scripts: percentiles, timing, and the measure of one page."""
+
+import re
+import time
+
+
+def percentile(values, share):
+    """Nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(client, url, runs, connection):
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    # A server-side cursor's DECLARE … FOR <query>: time the query itself.
+    sql = [
+        q["sql"].split(" FOR ", 1)[1] if q["sql"].startswith("DECLARE") else q["sql"]
+        for q in captured.captured_queries
+    ]
+    floor = []
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            started = time.perf_counter()
+            for statement in sql:
+                cursor.execute(statement)
+                if cursor.description:
+                    cursor.fetchall()
+            floor.append((time.perf_counter() - started) * 1000)
+    seq_scans = set()
+    with connection.cursor() as cursor:
+        for statement in sql:
+            if not statement.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN " + statement)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            for table in ("cep_beneficiary", "cep_service"):
+                # \b: cep_beneficiaryrequest is another (small) table.
+                if re.search(rf"Seq Scan on {table}\b", plan):
+                    seq_scans.add(table)
+    return len(sql), timings, floor, seq_scans
+
+
+def timed(function, runs: int) -> list[float]:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings

@@ -1,0 +1,198 @@
+"""The platform's hot paths on national-scale data, with the figures the README reports.
+
+    createdb -h 127.0.0.1 -U postgres cepscale
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/cepscale
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py generate_scale_data --operators 100 --beneficiaries 1000000 \\
+        --services 5000000
+    .venv/bin/python bench/run.py [--runs 20]
+
+For each page: SQL queries per request, server time in-process (median and 95th percentile over
+--runs), the time of the same SQL statements run alone (the floor the page cannot beat), and
+their ratio; then one synthèse rendered by the app against raw WeasyPrint on the same HTML. The
+first run stores the indicator snapshots of the last 36 months (the nightly job's work, timed).
+Targets (goals printed next to the figures, never asserted): caseload ≤ 5 queries and ≤ 3 times its
+SQL; national indicators from rollups ≤ 200 ms; an operator's live month ≤ 500 ms; synthèse
+≤ 1.2 times raw WeasyPrint.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import measure, percentile, timed  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cep.settings")
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django_scopes import scope, scopes_disabled
+    from weasyprint import HTML
+
+    from accompagnement.models import PlanVersion
+    from cep import services
+    from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+    from cep.models import Membership, Operator, Parcours
+    from conseil.models import ProjectVersion
+    from indicateurs import services as indicator_services
+    from indicateurs.models import SnapshotRun
+    from indicateurs.periods import add_months
+    from indicateurs.selectors import current_month
+    from synthese.models import SynthesisDocument
+    from synthese.rendering import html_to_pdf, render_html
+    from synthese.selectors import document_for_render
+
+    settings.ALLOWED_HOSTS = ["*"]
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
+
+    # The bench reads every operator to pick what it measures; each page then runs in its
+    # reader's scope, as in production.
+    with scopes_disabled():
+        counts = {}
+        with connection.cursor() as cursor:
+            for label, table in (
+                ("opérateurs", "cep_operator"),
+                ("bénéficiaires", "cep_beneficiary"),
+                ("prestations", "cep_service"),
+            ):
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                counts[label] = cursor.fetchone()[0]
+        if not counts["bénéficiaires"]:
+            sys.exit("Base vide : lancez d'abord manage.py generate_scale_data (voir l'en-tête).")
+        print(f"Base {connection.settings_dict['NAME']} : {counts}, {os.cpu_count()} cœurs")
+        latest = add_months(current_month(), -1)
+        if not SnapshotRun.objects.filter(month=latest).exists():
+            started = time.perf_counter()
+            runs = [
+                indicator_services.rebuild_month(month=add_months(latest, -n))
+                for n in reversed(range(36))
+            ]
+            print(
+                f"Consolidation de 36 mois : {time.perf_counter() - started:.0f} s "
+                f"(médiane {statistics.median(r.duration_ms for r in runs):.0f} ms par mois)"
+            )
+        largest = (
+            Operator.objects.annotate(people=Count("beneficiaries")).order_by("-people").first()
+        )
+        manager = Membership.objects.filter(operator=largest, role="manager").first()
+        counsellor = (
+            Parcours.objects.filter(operator=largest, closed_on=None)
+            .exclude(referent=None)
+            .values("referent")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        counsellor = Membership.objects.get(pk=counsellor["referent"])
+        person = (
+            Parcours.objects.filter(referent=counsellor, current_level=3)
+            .annotate(n=Count("services"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        user_model = counsellor.user.__class__
+        national, _ = user_model.objects.get_or_create(username="bench-coordination-nationale")
+        coordinator = services.appoint_coordinator(user=national, level="nation")
+        print(
+            f"Opérateur mesuré : {largest.name} ({largest.people} bénéficiaires) ; "
+            f"portefeuille de {counsellor.user.username}"
+        )
+
+    def client_for(user, membership=None):
+        client = Client()
+        client.force_login(user)
+        if membership is not None:
+            session = client.session
+            session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+            session.save()
+        return client
+
+    year = f"periode=personnalise&du={add_months(latest, -11):%Y-%m}&au={latest:%Y-%m}"
+    pages = [
+        ("portefeuille (50 lignes)", client_for(counsellor.user, counsellor), "/beneficiaires/"),
+        (
+            "fiche bénéficiaire",
+            client_for(counsellor.user, counsellor),
+            f"/beneficiaires/{person.beneficiary_id}/",
+        ),
+        ("vue d'équipe (manager)", client_for(manager.user, manager), "/gestion/equipe/"),
+        (
+            "API liste des bénéficiaires",
+            client_for(counsellor.user, counsellor),
+            "/api/v1/beneficiaries/",
+        ),
+        (
+            "indicateurs opérateur, mois en cours",
+            client_for(manager.user, manager),
+            f"/indicateurs/?periode=mois&mois={current_month():%Y-%m}",
+        ),
+        (
+            "indicateurs nationaux, 12 mois",
+            client_for(coordinator.user),
+            f"/indicateurs/?{year}",
+        ),
+    ]
+    print(
+        f"\n{'page':<38} {'requêtes':>8} {'médiane ms':>11} {'p95 ms':>8} "
+        f"{'SQL seul ms':>12} {'rapport':>8}"
+    )
+    for label, client, url in pages:
+        queries, timings, floor, _ = measure(client, url, args.runs, connection)
+        median, sql_median = statistics.median(timings), statistics.median(floor)
+        print(
+            f"{label:<38} {queries:>8} {median:>11.1f} {percentile(timings, 0.95):>8.1f} "
+            f"{sql_median:>12.1f} {median / sql_median:>8.2f}"
+        )
+
+    # One synthèse of a level-3 parcours with an agreed project and plan, rendered in-process.
+    with scope(operator=person.operator_id):
+        document = SynthesisDocument.objects.create(
+            operator_id=person.operator_id,
+            parcours=person,
+            number=SynthesisDocument.objects.filter(parcours=person).count() + 1,
+            project_version=ProjectVersion.objects.filter(parcours=person).first(),
+            plan_version=PlanVersion.objects.filter(plan__parcours=person).first(),
+            requested_by=counsellor,
+        )
+        try:
+            html = render_html(document_for_render(document.pk))
+            app = timed(
+                lambda: html_to_pdf(render_html(document_for_render(document.pk))), args.runs
+            )
+            raw = timed(lambda: HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), args.runs)
+        finally:
+            document.delete()
+    print(
+        f"{'synthèse (application)':<38} {'':>8} {statistics.median(app):>11.1f} "
+        f"{percentile(app, 0.95):>8.1f} {statistics.median(raw):>12.1f} "
+        f"{statistics.median(app) / statistics.median(raw):>8.2f}"
+    )
+    print("  (pour la synthèse, « SQL seul » est WeasyPrint brut sur le même HTML, PDF/UA-1)")
+
+
+if __name__ == "__main__":
+    main()
