@@ -107,6 +107,7 @@ class Action(VersionItem):
     class Meta:
         verbose_name = "action"
         ordering = ["due_date", "pk"]
+        # Overdue actions (alerts, the team view): open ones by due date.
         indexes = [models.Index(fields=["operator", "status", "due_date"], name="action_due_idx")]
 
     def __str__(self) -> str:

@@ -182,6 +182,7 @@ class IntakeRequest(models.Model):
     class Meta:
         verbose_name = "demande"
         indexes = [
+            # The requests of the day, in the order they came.
             models.Index(fields=["operator", "received_on", "created_at"], name="intake_day_idx")
         ]
         constraints = [
@@ -327,6 +328,7 @@ class InformationSession(models.Model):
 
     class Meta:
         verbose_name = "session d'information collective"
+        # The calendar of the coming sessions.
         indexes = [models.Index(fields=["operator", "starts_at"], name="session_calendar_idx")]
         constraints = [
             models.CheckConstraint(

@@ -263,7 +263,13 @@ class Beneficiary(models.Model):
 
     class Meta:
         verbose_name = "bénéficiaire"
-        indexes = [models.Index(fields=["operator", "search_name"], name="beneficiary_search_idx")]
+        indexes = [
+            # Names looked up within the operator (without accents or case).
+            models.Index(fields=["operator", "search_name"], name="beneficiary_search_idx"),
+            # The API's keyset pages within an operator, newest first: without it the primary
+            # key is read backwards through every other operator's rows.
+            models.Index(fields=["operator", "-id"], name="beneficiary_keyset_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -350,11 +356,14 @@ class Parcours(models.Model):
         verbose_name_plural = "parcours"
         permissions = [("co_follow_parcours", "Suivre le parcours en co-référent")]
         indexes = [
+            # A counsellor's caseload, newest first, read page by page (keyset).
             models.Index(
                 fields=["operator", "referent", "-opened_on", "-id"], name="parcours_caseload_idx"
             ),
             # An operator's indicators of a month read the parcours opened or closed in it.
             models.Index(fields=["operator", "opened_on"], name="parcours_operator_opened_idx"),
+            # The API's keyset pages within an operator (see beneficiary_keyset_idx).
+            models.Index(fields=["operator", "-id"], name="parcours_keyset_idx"),
             models.Index(
                 fields=["operator", "closed_on"],
                 condition=Q(closed_on__isnull=False),
@@ -446,9 +455,12 @@ class Service(models.Model):
     class Meta:
         verbose_name = "prestation"
         indexes = [
+            # The services of a parcours in date order (the person's file, the synthèse).
             models.Index(fields=["parcours", "delivered_on"], name="service_parcours_idx"),
             # An operator's indicators of the month read its services of that month.
             models.Index(fields=["operator", "delivered_on"], name="service_operator_day_idx"),
+            # The API's keyset pages within an operator (see beneficiary_keyset_idx).
+            models.Index(fields=["operator", "-id"], name="service_keyset_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -593,6 +605,7 @@ class Transfer(models.Model):
             ),
         ]
         indexes = [
+            # The receiving operator's list of transfers, by status.
             models.Index(fields=["target_operator", "status"], name="transfer_incoming_idx"),
             # The expiry job reads the pending transfers whose time is up.
             models.Index(
@@ -701,6 +714,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = "événement d'audit"
+        # "Who accessed this file": a person's events, newest first.
         indexes = [models.Index(fields=["operator", "beneficiary", "-at"], name="audit_person_idx")]
 
     def __str__(self) -> str:

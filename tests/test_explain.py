@@ -27,12 +27,16 @@ def data():
         cursor.execute("ANALYZE")
 
 
-def plan(sql: str, params=None) -> str:
+def plan(sql: str, params=None, *, in_order: bool = False) -> str:
+    """``in_order``: sorting switched off too, as for a page read in index order at scale."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if in_order:
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("EXPLAIN " + sql, params)
         text = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_sort = on")
     return text
 
 
@@ -97,3 +101,22 @@ def test_a_search_in_a_caseload_reads_the_caseload_index(data, login_as):
         client = login_as(counsellor)
         queries = captured(client, "/beneficiaires/?q=mart", "cep_parcours")
     assert any("parcours_caseload_idx" in plan(sql) for sql in queries), queries
+
+
+@pytest.mark.parametrize(
+    ("url", "table", "index"),
+    [
+        ("/api/v1/beneficiaries/", "cep_beneficiary", "beneficiary_keyset_idx"),
+        ("/api/v1/parcours/", "cep_parcours", "parcours_keyset_idx"),
+        ("/api/v1/services/", "cep_service", "service_keyset_idx"),
+    ],
+)
+def test_the_api_lists_read_their_keyset_index(data, url, table, index):
+    from tests.api import token_client
+
+    client = token_client(counsellor_with_parcours())
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    lists = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
+    plans = [plan(sql, in_order=True) for sql in lists]
+    assert any(index in text for text in plans), plans
