@@ -7,6 +7,9 @@ returning `Alert`s for the parcours that membership follows.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
+
 from cep.models import Membership
 
 
@@ -28,4 +31,13 @@ def register_alert_provider(provider: AlertProvider) -> AlertProvider:
 
 
 def alerts_for(membership: Membership) -> list[Alert]:
-    return [alert for provider in _providers for alert in provider(membership)]
+    """Computed at most every ``HOME_ALERTS_CACHE_SECONDS`` per membership: the home page is
+    the page counsellors reload all day, and an alert a minute late changes nothing."""
+    seconds = settings.HOME_ALERTS_CACHE_SECONDS
+    key = f"home-alerts:{membership.pk}"
+    if seconds and (cached := cache.get(key)) is not None:
+        return cached
+    found = [alert for provider in _providers for alert in provider(membership)]
+    if seconds:
+        cache.set(key, found, seconds)
+    return found

@@ -278,6 +278,8 @@ LOGGING = {
 
 # Beneficiary space: how long an invitation link works, and how long an idle session lasts.
 BENEFICIARY_INVITATION_DAYS = int(os.environ.get("BENEFICIARY_INVITATION_DAYS", "7"))
+# Seconds a counsellor's home alerts are kept before being computed again.
+HOME_ALERTS_CACHE_SECONDS = int(os.environ.get("HOME_ALERTS_CACHE_SECONDS", "60"))
 # Days the receiving operator has to accept or refuse a transfer before it expires.
 TRANSFER_DECISION_DAYS = int(os.environ.get("TRANSFER_DECISION_DAYS", "15"))
 BENEFICIARY_SESSION_IDLE_SECONDS = int(os.environ.get("BENEFICIARY_SESSION_IDLE", "1800"))

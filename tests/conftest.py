@@ -54,6 +54,13 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_home_alerts(settings):
+    """Tests see a change on the next page they open: the home alerts' cache is off, except
+    in the test of that cache."""
+    settings.HOME_ALERTS_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """The cache (Redis, its own database) holds login-failure counts: none cross tests."""
     from django.core.cache import cache

@@ -243,3 +243,27 @@ def test_unknown_funder_and_inverted_dates_get_french_messages(plan):
         "La réduction après VAE ne peut pas dépasser le coût.",
         "La formation ne peut pas finir avant de commencer.",
     }
+
+
+def test_home_alerts_are_kept_a_minute(plan, login_as, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.HOME_ALERTS_CACHE_SECONDS = 60
+    client = login_as(plan.parcours.referent)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("caseload"))
+    step = add(plan, "step", title="Démarches", order=1)
+    add(
+        plan,
+        "action",
+        step=step,
+        description="Envoyer le dossier",
+        actor="beneficiaire",
+        due_date=timezone.localdate() - timedelta(days=2),
+    )
+    with CaptureQueriesContext(connection) as second:
+        page = client.get(reverse("caseload")).content.decode()
+    # Kept: the new alert shows at the next computation, and the alerts' queries are not run.
+    assert "Envoyer le dossier" not in page
+    assert len(second) < len(first)
