@@ -156,16 +156,21 @@ def main() -> None:
             f"/indicateurs/?{year}",
         ),
     ]
+    targets = {
+        "portefeuille (50 lignes)": "≤ 5 requêtes, rapport ≤ 3",
+        "indicateurs opérateur, mois en cours": "≤ 500 ms",
+        "indicateurs nationaux, 12 mois": "≤ 200 ms",
+    }
     print(
         f"\n{'page':<38} {'requêtes':>8} {'médiane ms':>11} {'p95 ms':>8} "
-        f"{'SQL seul ms':>12} {'rapport':>8}"
+        f"{'SQL seul ms':>12} {'rapport':>8}  objectif"
     )
     for label, client, url in pages:
         queries, timings, floor, _ = measure(client, url, args.runs, connection)
         median, sql_median = statistics.median(timings), statistics.median(floor)
         print(
             f"{label:<38} {queries:>8} {median:>11.1f} {percentile(timings, 0.95):>8.1f} "
-            f"{sql_median:>12.1f} {median / sql_median:>8.2f}"
+            f"{sql_median:>12.1f} {median / sql_median:>8.2f}  {targets.get(label, '')}"
         )
 
     # One synthèse of a level-3 parcours with an agreed project and plan, rendered in-process.
@@ -189,7 +194,7 @@ def main() -> None:
     print(
         f"{'synthèse (application)':<38} {'':>8} {statistics.median(app):>11.1f} "
         f"{percentile(app, 0.95):>8.1f} {statistics.median(raw):>12.1f} "
-        f"{statistics.median(app) / statistics.median(raw):>8.2f}"
+        f"{statistics.median(app) / statistics.median(raw):>8.2f}  rapport ≤ 1,2"
     )
     print("  (pour la synthèse, « SQL seul » est WeasyPrint brut sur le même HTML, PDF/UA-1)")
 
