@@ -693,32 +693,66 @@ class AuditEvent(models.Model):
         DOWNLOAD = "download", "Téléchargement"
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT)
+    # The trail is append-only (a database trigger refuses UPDATE and DELETE): deleting a user,
+    # a membership or a person must not rewrite it, so these keep their ids without a
+    # constraint.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
     )
     membership = models.ForeignKey(
-        Membership, on_delete=models.SET_NULL, null=True, related_name="+"
+        Membership, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
     # The person the record is about, kept so "who saw my file" is one indexed read.
     beneficiary = models.ForeignKey(
-        Beneficiary, on_delete=models.SET_NULL, null=True, related_name="+"
+        Beneficiary, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True)
     details = models.JSONField(default=dict, blank=True)
+    # Set by the database on insert (cep/migrations: cep_audit_chain): the event's place in its
+    # operator's chain, the previous event's hash and its own, so an edit shows.
+    chain_index = models.BigIntegerField(null=True, editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = ScopedManager(operator="operator")
 
     class Meta:
         verbose_name = "événement d'audit"
-        # "Who accessed this file": a person's events, newest first.
-        indexes = [models.Index(fields=["operator", "beneficiary", "-at"], name="audit_person_idx")]
+        indexes = [
+            # "Who accessed this file": a person's events, newest first.
+            models.Index(fields=["operator", "beneficiary", "-at"], name="audit_person_idx")
+        ]
+        constraints = [
+            # The chain's order, and the read of its last link on every insert.
+            models.UniqueConstraint(fields=["operator", "chain_index"], name="audit_chain_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """Where an operator's chain starts again after old events were purged: the last purged
+    link, so the verification of what remains starts from it."""
+
+    operator = models.OneToOneField(Operator, on_delete=models.PROTECT, related_name="+")
+    up_to_index = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    purged_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "point de reprise de la chaîne d'audit"
+
+    def __str__(self) -> str:
+        return f"Chaîne d'audit purgée jusqu'au maillon {self.up_to_index}"
 
 
 class ApiTokenAuthManager(models.Manager):

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cep.models import (
+    AuditEvent,
     Beneficiary,
     BeneficiaryAccount,
     BeneficiaryRequest,
@@ -229,3 +230,12 @@ def co_followed_parcours(membership: Membership) -> QuerySet[Parcours]:
 def transfer_targets(membership: Membership) -> QuerySet[Operator]:
     """Operators of the platform, the directory shared on purpose, except one's own."""
     return Operator.objects.exclude(pk=membership.operator_id).order_by("region", "name")
+
+
+def access_log(beneficiary: Beneficiary, limit: int = 200) -> list[AuditEvent]:
+    """Who read, changed, exported or downloaded this person's records, newest first."""
+    return list(
+        AuditEvent.objects.filter(beneficiary=beneficiary)
+        .select_related("membership__user", "membership__operator")
+        .order_by("-at", "-pk")[:limit]
+    )

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from cep.audit import log_event
 from cep.links import absolute_url
 from cep.models import (
     ApiToken,
+    AuditCheckpoint,
     AuditEvent,
     Beneficiary,
     BeneficiaryAccount,
@@ -394,6 +395,19 @@ def record_service(
         ip_address=ip_address,
     )
     return service
+
+
+def record_access_log_read(
+    *, membership: Membership, beneficiary: Beneficiary, ip_address: str | None = None
+) -> AuditEvent:
+    return log_event(
+        membership=membership,
+        action=AuditEvent.Action.READ,
+        obj=beneficiary,
+        beneficiary=beneficiary,
+        ip_address=ip_address,
+        details={"journal_des_acces": True},
+    )
 
 
 def record_beneficiary_read(
@@ -1039,11 +1053,13 @@ def _audit_both_sides(
     transfer: Transfer, membership: Membership, action: str, ip: str | None, details: dict
 ) -> None:
     log_event(membership=membership, action=action, obj=transfer, ip_address=ip, details=details)
+    # The sending side's event names the person: it shows in "who accessed my file".
     log_event(
         membership=None,
         operator_id=transfer.operator_id,
         action=action,
         obj=transfer,
+        beneficiary=transfer.beneficiary,
         ip_address=ip,
         details={**details, "par": membership.operator.name},
     )
@@ -1330,3 +1346,41 @@ def record_transfer_read(
 ) -> None:
     """Reading an incoming transfer is reading the person's data: both trails say who did."""
     _audit_both_sides(transfer, membership, AuditEvent.Action.READ, ip_address, {"lu": True})
+
+
+# --- Audit retention
+
+
+@transaction.atomic
+def purge_old_audit_events(*, now: datetime | None = None) -> int:
+    """Delete the events older than `AUDIT_RETENTION_DAYS`, operator by operator, keeping the
+    last deleted link as the chain's new starting point (its verification goes on from it)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    deleted = 0
+    with connection.cursor() as cursor:
+        # The trail's trigger refuses DELETE unless this transaction says it is the purge.
+        cursor.execute("SET LOCAL cep.audit_purge = 'on'")
+        cursor.execute(
+            """
+            SELECT DISTINCT ON (operator_id) operator_id, chain_index, hash
+            FROM cep_auditevent WHERE at < %s
+            ORDER BY operator_id, chain_index DESC
+            """,
+            [cutoff],
+        )
+        for operator_id, up_to, last_hash in cursor.fetchall():
+            AuditCheckpoint.objects.update_or_create(
+                operator_id=operator_id,
+                defaults={
+                    "up_to_index": up_to,
+                    "last_hash": last_hash,
+                    "purged_at": timezone.now(),
+                },
+            )
+            cursor.execute(
+                "DELETE FROM cep_auditevent WHERE operator_id = %s AND chain_index <= %s",
+                [operator_id, up_to],
+            )
+            deleted += cursor.rowcount
+        cursor.execute("SET LOCAL cep.audit_purge = 'off'")
+    return deleted

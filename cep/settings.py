@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicateurs.tasks.send_due_surveys",
         "schedule": 3600.0,  # hourly: a survey due today leaves the same day
     },
+    "cep-purge-audit": {
+        "task": "cep.tasks.purge_old_audit_events",
+        "schedule": crontab(hour=3, minute=15),  # nightly
+    },
     "cep-expire-transfers": {
         "task": "cep.tasks.expire_transfers",
         "schedule": 3600.0,  # hourly: a transfer past its time stops being readable soon after
@@ -278,6 +282,8 @@ LOGGING = {
 
 # Beneficiary space: how long an invitation link works, and how long an idle session lasts.
 BENEFICIARY_INVITATION_DAYS = int(os.environ.get("BENEFICIARY_INVITATION_DAYS", "7"))
+# Days the audit trail keeps an event (CNIL: 6 to 12 months for access logs).
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
 # Seconds a counsellor's home alerts are kept before being computed again.
 HOME_ALERTS_CACHE_SECONDS = int(os.environ.get("HOME_ALERTS_CACHE_SECONDS", "60"))
 # Days the receiving operator has to accept or refuse a transfer before it expires.

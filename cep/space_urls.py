@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("consentements/", space_views.ConsentsView.as_view(), name="consents"),
     path("mes-donnees/", space_views.DataView.as_view(), name="data"),
+    path("acces/", space_views.SpaceAccessLogView.as_view(), name="access_log"),
     path(
         "transferts/<int:transfer_pk>/",
         space_views.TransferAnswerView.as_view(),

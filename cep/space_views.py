@@ -251,3 +251,20 @@ class TransferAnswerView(BeneficiarySpaceMixin):
                 else "C'est noté : votre dossier n'est pas transmis.",
             )
         return redirect("space:home")
+
+
+class SpaceAccessLogView(BeneficiarySpaceMixin):
+    """Who accessed my file: the person sees every reading, change, export and download of
+    their records, by whom and when."""
+
+    def get(self, request):
+        from cep.selectors import access_log
+        from cep.views import who_acted
+
+        events = access_log(self.account.beneficiary)
+        rows = [(event, who_acted(event, own_user_id=self.account.user_id)) for event in events]
+        return render(
+            request,
+            "cep/space/access_log.html",
+            {"title": "Qui a consulté mon dossier", "rows": rows},
+        )

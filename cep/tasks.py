@@ -8,3 +8,10 @@ def expire_transfers() -> int:
     from cep import services
 
     return services.expire_transfers()
+
+
+@shared_task(acks_late=True)
+def purge_old_audit_events() -> int:
+    from cep import services
+
+    return services.purge_old_audit_events()

@@ -78,6 +78,11 @@ urlpatterns = [
         name="beneficiary_request_handled",
     ),
     path(
+        "beneficiaires/<int:beneficiary_pk>/acces/",
+        views.AccessLogView.as_view(),
+        name="beneficiary_access_log",
+    ),
+    path(
         "beneficiaires/<int:beneficiary_pk>/anonymiser/",
         views.AnonymiseBeneficiaryView.as_view(),
         name="beneficiary_anonymise",

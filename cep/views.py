@@ -267,3 +267,35 @@ class ServiceCreateView(OperatorPermissionRequiredMixin, View):
             "title": f"Nouvelle prestation — {parcours.beneficiary.full_name}",
         }
         return render(self.request, self.template_name, context, status=status)
+
+
+def who_acted(event, own_user_id: int | None = None) -> str:
+    """The author of an audit event, in words the person and the manager read."""
+    if event.membership is not None:
+        return f"{event.membership.display_name} ({event.membership.operator.name})"
+    if own_user_id is not None and event.user_id == own_user_id:
+        return "Vous, depuis votre espace"
+    if event.details.get("par"):
+        return f"{event.details['par']} (autre opérateur)"
+    if event.details.get("depuis") == "espace bénéficiaire":
+        return "La personne, depuis son espace"
+    return "Traitement automatique ou lien envoyé à la personne"
+
+
+class AccessLogView(OperatorPermissionRequiredMixin, View):
+    """Who accessed this file: for the operator's managers. Reading it is itself recorded."""
+
+    permission_required = REVIEW_CASELOAD
+
+    def get(self, request, beneficiary_pk):
+        beneficiary = selectors.beneficiary_file(membership=request.membership, pk=beneficiary_pk)
+        events = selectors.access_log(beneficiary)
+        services.record_access_log_read(
+            membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
+        )
+        rows = [(event, who_acted(event)) for event in events]
+        return render(
+            request,
+            "cep/access_log.html",
+            {"title": "Qui a consulté ce dossier", "beneficiary": beneficiary, "rows": rows},
+        )
