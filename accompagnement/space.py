@@ -96,21 +96,20 @@ def anonymise(beneficiary) -> None:
     ContactLog.objects.filter(plan__parcours__beneficiary=beneficiary).update(notes=ERASED)
 
 
-def funding_retention(beneficiary) -> str | None:
+def funding_retention(beneficiaries) -> dict[int, str]:
     """A granted public funding is kept for the funders' controls."""
     years = settings.ERASURE_FUNDING_RETENTION_YEARS
     since = timezone.now() - timedelta(days=365 * years)
-    granted = FundingRequest.objects.filter(
-        version__plan__parcours__beneficiary=beneficiary,
+    kept = FundingRequest.objects.filter(
+        version__plan__parcours__beneficiary__in=beneficiaries,
         status=FundingRequest.Status.GRANTED,
         version__plan__updated_at__gte=since,
-    ).exists()
-    if granted:
-        return (
-            f"Un financement a été accordé il y a moins de {years} ans : le dossier est conservé "
-            "pour les contrôles des financeurs."
-        )
-    return None
+    ).values_list("version__plan__parcours__beneficiary_id", flat=True)
+    reason = (
+        f"Un financement a été accordé il y a moins de {years} ans : le dossier est conservé "
+        "pour les contrôles des financeurs."
+    )
+    return dict.fromkeys(kept, reason)
 
 
 def register_space() -> None:

@@ -14,7 +14,7 @@ PORT=8099
 : "${DATABASE_URL:?set DATABASE_URL to the generated database}"
 command -v wrk >/dev/null || apt_install wrk
 export SECRET_KEY="load-test-$(date +%s)" DEBUG=0 ALLOWED_HOSTS=127.0.0.1 CACHE_URL=locmem://
-export SECURE_COOKIES=0
+export SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0  # plain HTTP on loopback
 "$PY" manage.py collectstatic --noinput -v0
 
 # A counsellor of the largest operator with a full caseload: a session and an API token.

@@ -23,6 +23,7 @@ from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
 from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
 from cep.roles import REVIEW_CASELOAD
+from cep.selectors import retention_report
 from cep.team import in_days, team_figures
 from cep.views import client_ip
 
@@ -329,3 +330,34 @@ class ReassignView(ManagerMixin, View):
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         back = request.POST.get("retour", "")
         return redirect(back if back.startswith("/gestion/") else "manager_followup")
+
+
+class RetentionView(ManagerMixin, View):
+    """The retention job's dry run: the files it will anonymise tonight, and those a legal
+    retention keeps."""
+
+    def get(self, request):
+        rows = retention_report(today=timezone.localdate())
+        if self.wants_csv():
+            return self.csv_response(
+                "conservation",
+                ["Personne", "Dernier contact", "Décision"],
+                (
+                    [
+                        row.beneficiary.full_name,
+                        row.last_contact.isoformat(),
+                        row.kept_because or "Sera anonymisé",
+                    ]
+                    for row in rows
+                ),
+            )
+        return render(
+            request,
+            "cep/gestion/retention.html",
+            {
+                "title": "Conservation des dossiers",
+                "rows": rows,
+                "days": settings.FILE_RETENTION_DAYS,
+                "to_anonymise": sum(1 for row in rows if not row.kept_because),
+            },
+        )

@@ -258,6 +258,7 @@ class Beneficiary(models.Model):
     qpv_resident = models.BooleanField("réside dans un quartier prioritaire (QPV)", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
 
     objects = ScopedManager(operator="operator")
 
@@ -747,6 +748,8 @@ class AuditCheckpoint(models.Model):
     up_to_index = models.BigIntegerField()
     last_hash = models.CharField(max_length=64)
     purged_at = models.DateTimeField()
+
+    objects = ScopedManager(operator="operator")
 
     class Meta:
         verbose_name = "point de reprise de la chaîne d'audit"

@@ -2,9 +2,11 @@
 receiving side of a transfer, which reads another operator's row through its object permission."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -23,6 +25,7 @@ from cep.models import (
     Transfer,
     normalize_for_search,
 )
+from cep.space import retention_checks
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -239,3 +242,36 @@ def access_log(beneficiary: Beneficiary, limit: int = 200) -> list[AuditEvent]:
         .select_related("membership__user", "membership__operator")
         .order_by("-at", "-pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    beneficiary: Beneficiary
+    last_contact: date
+    kept_because: str  # empty: anonymised by the next nightly run
+
+
+def retention_report(*, today: date) -> list[RetentionRow]:
+    """The dry run of the retention job: the operator's files without contact for
+    `FILE_RETENTION_DAYS`, no parcours open, not anonymised yet; each says whether a legal
+    retention keeps it. One query, and one per registered check."""
+    cutoff = today - timedelta(days=settings.FILE_RETENTION_DAYS)
+    last_day = Greatest(
+        Coalesce("parcours__last_contact_on", "parcours__opened_on"),
+        Coalesce("parcours__closed_on", "parcours__opened_on"),
+    )
+    candidates = (
+        Beneficiary.objects.filter(anonymised_at__isnull=True)
+        .filter(~Exists(Parcours.objects.filter(beneficiary=OuterRef("pk"), closed_on=None)))
+        .annotate(last_contact=Coalesce(Max(last_day), TruncDate("created_at")))
+        .filter(last_contact__lt=cutoff)
+        .order_by("last_contact", "pk")
+    )
+    rows = list(candidates)
+    kept: dict[int, str] = {}
+    if rows:
+        ids = Beneficiary.objects.filter(pk__in=[b.pk for b in rows])
+        for check in retention_checks():
+            for pk, reason in check(ids).items():
+                kept.setdefault(pk, reason)
+    return [RetentionRow(b, b.last_contact, kept.get(b.pk, "")) for b in rows]

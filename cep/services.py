@@ -672,7 +672,7 @@ def record_data_export(*, account: BeneficiaryAccount, ip_address: str | None = 
 
 @transaction.atomic
 def anonymise_beneficiary(
-    *, membership: Membership, beneficiary: Beneficiary, ip_address: str | None = None
+    *, membership: Membership | None, beneficiary: Beneficiary, ip_address: str | None = None
 ) -> Beneficiary:
     """Erase what identifies the person, once no legal retention holds the file: names, contact,
     exact birth date, every free text; what the indicators count (dates, levels, kinds of
@@ -681,7 +681,12 @@ def anonymise_beneficiary(
     blockers = []
     if Parcours.objects.filter(beneficiary=beneficiary, closed_on__isnull=True).exists():
         blockers.append("Un parcours est encore ouvert : clôturez-le avant d'anonymiser.")
-    blockers += [reason for check in retention_checks() if (reason := check(beneficiary))]
+    this_one = Beneficiary.objects.filter(pk=beneficiary.pk)
+    blockers += [
+        kept[beneficiary.pk]
+        for check in retention_checks()
+        if beneficiary.pk in (kept := check(this_one))
+    ]
     if blockers:
         raise ValidationError(blockers)
     beneficiary.first_name = "Personne"
@@ -691,6 +696,7 @@ def anonymise_beneficiary(
     beneficiary.postcode = ""
     # The year keeps the age band of the indicators; the day and month identified the person.
     beneficiary.birth_date = date(beneficiary.birth_date.year, 1, 1)
+    beneficiary.anonymised_at = timezone.now()
     beneficiary.save()
     Service.objects.filter(parcours__beneficiary=beneficiary).update(notes="")
     ReferentAssignment.objects.filter(parcours__beneficiary=beneficiary).update(reason="")
@@ -711,13 +717,32 @@ def anonymise_beneficiary(
         anonymise(beneficiary)
     log_event(
         membership=membership,
+        operator_id=beneficiary.operator_id,
         action=AuditEvent.Action.UPDATE,
         obj=beneficiary,
         beneficiary=beneficiary,
         ip_address=ip_address,
-        details={"anonymisation": True},
+        details={"anonymisation": True, "par": "conservation" if membership is None else ""},
     )
     return beneficiary
+
+
+def apply_retention(*, today: date | None = None) -> int:
+    """The nightly job: every operator's files past `FILE_RETENTION_DAYS` without contact, that
+    no legal retention holds, are anonymised (what the indicators count stays)."""
+    from cep.selectors import retention_report
+
+    with scopes_disabled():  # a platform job: it reads operator ids only
+        operator_ids = list(Operator.objects.values_list("pk", flat=True))
+    done = 0
+    for operator_id in operator_ids:
+        with scope(operator=operator_id):
+            for row in retention_report(today=today or timezone.localdate()):
+                if row.kept_because:
+                    continue
+                anonymise_beneficiary(membership=None, beneficiary=row.beneficiary)
+                done += 1
+    return done
 
 
 # --- Managers: reassignment ----------------------------------------------------------------------
@@ -1369,7 +1394,7 @@ def purge_old_audit_events(*, now: datetime | None = None) -> int:
             [cutoff],
         )
         for operator_id, up_to, last_hash in cursor.fetchall():
-            AuditCheckpoint.objects.update_or_create(
+            AuditCheckpoint.objects.with_scope(operator=operator_id).update_or_create(
                 operator_id=operator_id,
                 defaults={
                     "up_to_index": up_to,

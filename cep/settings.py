@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cep.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +74,9 @@ MIDDLEWARE = [
     # Last, so the operator's scope covers the view and nothing before it needs one.
     "cep.middleware.TenancyMiddleware",
 ]
+
+# No inline script or style: see cep/security.py.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "") or None
 
 ROOT_URLCONF = "cep.urls"
 WSGI_APPLICATION = "cep.wsgi.application"
@@ -134,6 +138,17 @@ SESSION_COOKIE_AGE = 8 * 3600  # a working day
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only outside development: HSTS for a year (subdomains and preload list included), and
+# any plain HTTP request redirected. Behind a reverse proxy that ends TLS, it says so in
+# X-Forwarded-Proto (TRUST_X_FORWARDED_PROTO=1). The health check answers over HTTP for the
+# container's own probe.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
@@ -207,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicateurs.tasks.send_due_surveys",
         "schedule": 3600.0,  # hourly: a survey due today leaves the same day
     },
+    "cep-apply-retention": {
+        "task": "cep.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=45),  # nightly, after the managers could read it
+    },
     "cep-purge-audit": {
         "task": "cep.tasks.purge_old_audit_events",
         "schedule": crontab(hour=3, minute=15),  # nightly
@@ -249,7 +268,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "cep.models.Level"},
+    # Several models have a "status": each set of choices gets its own explicit name.
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "cep.models.Level",
+        "ActionStatusEnum": "accompagnement.models.Action.Status",
+        "FundingRequestStatusEnum": "accompagnement.models.FundingRequest.Status",
+        "VersionStatusEnum": "conseil.models.AgreedVersion.Status",
+        "RoutingStatusEnum": "accueil.models.Routing.Status",
+        "SynthesisStatusEnum": "synthese.models.SynthesisDocument.Status",
+        "TransferStatusEnum": "cep.models.Transfer.Status",
+        "ServiceChannelEnum": "cep.models.Service.Channel",
+        "AgreementChannelEnum": "conseil.models.AgreementChannel",
+    },
 }
 
 # Collective information sessions: default number of places (the maximum, 20, is a rule).
@@ -282,6 +312,9 @@ LOGGING = {
 
 # Beneficiary space: how long an invitation link works, and how long an idle session lasts.
 BENEFICIARY_INVITATION_DAYS = int(os.environ.get("BENEFICIARY_INVITATION_DAYS", "7"))
+# Days without contact after which a file is anonymised by the nightly job (CNIL: the active
+# file is kept 2 years after the last contact), unless a legal retention holds it.
+FILE_RETENTION_DAYS = int(os.environ.get("FILE_RETENTION_DAYS", "730"))
 # Days the audit trail keeps an event (CNIL: 6 to 12 months for access logs).
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
 # Seconds a counsellor's home alerts are kept before being computed again.

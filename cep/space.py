@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import QuerySet
 
 from cep.models import Beneficiary, BeneficiaryAccount
 
@@ -112,10 +113,11 @@ def record(instance: models.Model, fields: list[str]) -> dict:
     return out
 
 
-# Erasure (RGPD): each app clears the free texts it holds about the person, and may say why the
-# file must still be kept (a legal retention period running).
+# Erasure (RGPD): each app clears the free texts it holds about the person, and may say why
+# files must still be kept (a legal retention period running). A check takes many files at once
+# (the retention report reads a whole operator) and answers, for those to keep, why.
 Anonymiser = Callable[[Beneficiary], None]
-RetentionCheck = Callable[[Beneficiary], str | None]
+RetentionCheck = Callable[[QuerySet], dict[int, str]]
 _anonymisers: list[Anonymiser] = []
 _retention_checks: list[RetentionCheck] = []
 

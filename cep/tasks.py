@@ -15,3 +15,10 @@ def purge_old_audit_events() -> int:
     from cep import services
 
     return services.purge_old_audit_events()
+
+
+@shared_task(acks_late=True)
+def apply_retention() -> int:
+    from cep import services
+
+    return services.apply_retention()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cep import manager_views, transfer_views, views
 from cep.api.urls import router
@@ -111,6 +111,7 @@ urlpatterns = [
     ),
     path("gestion/a-suivre/", manager_views.FollowUpView.as_view(), name="manager_followup"),
     path("gestion/reaffecter/", manager_views.ReassignView.as_view(), name="manager_reassign"),
+    path("gestion/conservation/", manager_views.RetentionView.as_view(), name="manager_retention"),
     # Apps plug in by dotted path: the core imports none of them.
     path("accueil/", include("accueil.urls")),
     path("conseil/", include("conseil.urls")),
@@ -133,7 +134,7 @@ urlpatterns = [
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",
-        login_not_required(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
         name="api_docs",
     ),
     path("admin/", admin.site.urls),

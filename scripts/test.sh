@@ -14,6 +14,9 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export SECRET_KEY="${SECRET_KEY:-test-only-secret-key}"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API inside live_server
 unset DEBUG CELERY_TASK_ALWAYS_EAGER
+# The test client and the live server speak plain HTTP; tests/test_deploy_check.py checks the
+# production defaults (HTTPS redirect, HSTS) in a process of its own.
+export SECURE_SSL_REDIRECT=0
 ensure_database "$DATABASE_URL"
 
 say "ruff"

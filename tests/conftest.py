@@ -54,6 +54,13 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """Requests of the test client are plain HTTP: no redirect to HTTPS (the production default,
+    checked by tests/test_deploy_check.py)."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_home_alerts(settings):
     """Tests see a change on the next page they open: the home alerts' cache is off, except
     in the test of that cache."""

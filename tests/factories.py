@@ -10,6 +10,7 @@ from django.utils import timezone
 from cep import services
 from cep.models import (
     ApiToken,
+    AuditCheckpoint,
     AuditEvent,
     Beneficiary,
     BeneficiaryAccount,
@@ -336,3 +337,13 @@ class LiaisonFileFactory(TenantFactory):
     categories = ["identite", "situation"]
     content = factory.LazyFunction(list)
     reason = "Déménagement."
+
+
+class AuditCheckpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditCheckpoint
+
+    operator = factory.SubFactory(OperatorFactory)
+    up_to_index = 0
+    last_hash = ""
+    purged_at = factory.LazyFunction(timezone.now)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accompagnement.models import (
@@ -143,6 +144,7 @@ ITEM_SERIALIZERS = {
 }
 
 
+@extend_schema_serializer(component_name="PlanAgreement")
 class AgreementSerializer(serializers.Serializer):
     agreed_on = serializers.DateField()
     channel = serializers.CharField()

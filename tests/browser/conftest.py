@@ -43,10 +43,20 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page whose console is watched: a Content-Security-Policy violation fails the test
+    (the policy allows no inline script or style)."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield page
     finally:
         context.close()
+    assert not violations, violations
