@@ -1,11 +1,17 @@
 """Resolves who acts for which operator, and runs the whole request inside that operator's scope."""
 
-from django.http import Http404
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
 from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import get_user_perms
 
 from cep.models import ApiToken, BeneficiaryAccount, Coordinator, Membership
 from cep.roles import ROLE_PERMISSIONS
+
+SECOND_FACTOR_ROLES = (Membership.Role.MANAGER, Membership.Role.ADMIN)
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
 ADMIN_PATH = "/admin/"
@@ -30,6 +36,29 @@ def operator_permissions(user, membership: Membership) -> frozenset[str]:
     # Roles are granted to users, never to groups (cep.services.grant_membership): one query on
     # the user's direct-FK permission table, not two.
     return frozenset(f"cep.{codename}" for codename in get_user_perms(user, membership.operator))
+
+
+# Pages a session not yet verified by its second factor may open.
+SECOND_FACTOR_PATHS = ("/connexion/code/", "/connexion/double-authentification/", "/deconnexion/")
+
+
+def needs_second_factor(request, membership: Membership) -> bool:
+    """Managers and admins read every file of their operator; counsellors too when their
+    operator asks it. A session verified by its second factor (django-otp) passes."""
+    if not settings.TWO_FACTOR_REQUIRED or request.path.startswith(SECOND_FACTOR_PATHS):
+        return False
+    required = membership.role in SECOND_FACTOR_ROLES or membership.operator.counsellors_use_2fa
+    is_verified = getattr(request.user, "is_verified", None)
+    return required and not (is_verified and is_verified())
+
+
+def second_factor_response(request):
+    if request.path.startswith(API_PATH):
+        return JsonResponse(
+            {"detail": "Double authentification requise : connectez-vous depuis le navigateur."},
+            status=403,
+        )
+    return redirect(f"/connexion/code/?next={quote(request.get_full_path())}")
 
 
 def choose_membership(memberships: list[Membership], wanted_id) -> Membership | None:
@@ -98,5 +127,7 @@ class TenancyMiddleware:
         request.membership = membership
         request.operator = membership.operator
         request.operator_permissions = operator_permissions(request.user, membership)
+        if request.api_token is None and needs_second_factor(request, membership):
+            return second_factor_response(request)
         with scope(operator=membership.operator_id):
             return self.get_response(request)

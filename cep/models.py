@@ -76,6 +76,11 @@ class Operator(models.Model):
     region = models.CharField("région", max_length=2, choices=Region.choices)
     siret = models.CharField("SIRET", max_length=14, validators=[siret_validator], blank=True)
     logo = models.ImageField("logo", upload_to="operator-logos/", blank=True)
+    counsellors_use_2fa = models.BooleanField(
+        "double authentification pour les conseillers",
+        default=False,
+        help_text="Managers et administrateurs l'utilisent toujours.",
+    )
     delivers_training = models.BooleanField(
         "dispense des formations",
         default=False,

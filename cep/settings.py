@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -317,6 +320,10 @@ BENEFICIARY_INVITATION_DAYS = int(os.environ.get("BENEFICIARY_INVITATION_DAYS", 
 FILE_RETENTION_DAYS = int(os.environ.get("FILE_RETENTION_DAYS", "730"))
 # Days the audit trail keeps an event (CNIL: 6 to 12 months for access logs).
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+# A second factor (TOTP) for managers and admins, and for the counsellors of operators that ask
+# it. The demo (`make run`) turns it off so its accounts open with their password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "Plateforme CEP"
 # Seconds a counsellor's home alerts are kept before being computed again.
 HOME_ALERTS_CACHE_SECONDS = int(os.environ.get("HOME_ALERTS_CACHE_SECONDS", "60"))
 # Days the receiving operator has to accept or refuse a transfer before it expires.

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cep import manager_views, transfer_views, views
+from cep import manager_views, otp_views, transfer_views, views
 from cep.api.urls import router
 from cep.auth_forms import LoginForm, PasswordResetRequestForm, SetNewPasswordForm
 
@@ -19,6 +19,12 @@ auth_patterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/code/", otp_views.SecondFactorView.as_view(), name="second_factor"),
+    path(
+        "connexion/double-authentification/",
+        otp_views.SecondFactorSetupView.as_view(),
+        name="second_factor_setup",
+    ),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

@@ -6,6 +6,8 @@ cd "$ROOT"
 
 ensure_venv
 export DEBUG="${DEBUG:-1}"
+# The demo accounts open with their password alone; production asks managers a second factor.
+export TWO_FACTOR_REQUIRED="${TWO_FACTOR_REQUIRED:-0}"
 mkdir -p var
 
 if [ -z "${DATABASE_URL:-}" ]; then

@@ -80,11 +80,13 @@ def _empty_cache():
 def login_as(client):
     """Log the test client in as the user of a membership, acting for its operator."""
     from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+    from tests.second_factor import verify_second_factor
 
     def _login(membership):
         client.force_login(membership.user)
         session = client.session
         session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+        verify_second_factor(session, membership.user)
         session.save()
         return client
 

@@ -5,24 +5,17 @@ import pytest
 
 from cep.models import Membership
 from tests.browser.axe_check import assert_no_serious_violations
-from tests.factories import PASSWORD, CoordinatorFactory, make_membership
+from tests.browser.login import log_in
+from tests.factories import CoordinatorFactory, make_membership
 from tests.indicateurs.dataset import build
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/connexion/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[name=password]").press("Enter")
-
-
 def test_a_coordinator_reads_a_quarter(live_server, transactional_db, page):
     data = build()
     coordinator = CoordinatorFactory(region="84")
-    log_in(page, live_server, coordinator.user.username)
+    log_in(page, live_server.url, coordinator.user.username)
     # Home takes a coordinator straight to the indicators.
     assert page.url.endswith("/indicateurs/")
     assert_no_serious_violations(page, "indicateurs d'une coordination régionale")
@@ -44,7 +37,7 @@ def test_a_coordinator_reads_a_quarter(live_server, transactional_db, page):
 
     manager = make_membership(operator=data.operator_a, role=Membership.Role.MANAGER)
     page.context.clear_cookies()
-    log_in(page, live_server, manager.user.username)
+    log_in(page, live_server.url, manager.user.username)
     page.goto(f"{live_server.url}/indicateurs/?periode=mois&mois=2026-03")
     assert (
         page.locator("#chiffres-cles li", has_text="Parcours commencés")

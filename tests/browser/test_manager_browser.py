@@ -5,8 +5,8 @@ import pytest
 
 from cep.models import Membership, Parcours
 from tests.browser.axe_check import assert_no_serious_violations
+from tests.browser.login import log_in
 from tests.factories import (
-    PASSWORD,
     BeneficiaryFactory,
     OperatorFactory,
     ParcoursFactory,
@@ -29,11 +29,7 @@ def test_a_manager_reassigns_two_parcours(live_server, transactional_db, page):
         )
         for name in ("Armelle", "Brieuc", "Corentin")
     ]
-    page.goto(f"{live_server.url}/connexion/")
-    page.locator("input[name=username]").fill(manager.user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[name=password]").press("Enter")
+    log_in(page, live_server.url, manager.user.username)
 
     page.goto(f"{live_server.url}/gestion/equipe/")
     assert counsellor.display_name in page.content()

@@ -5,9 +5,9 @@ import pytest
 
 from cep.models import Membership, Parcours, Transfer
 from tests.browser.axe_check import assert_no_serious_violations
+from tests.browser.login import log_in
 from tests.conseil.factories import ProjectVersionFactory
 from tests.factories import (
-    PASSWORD,
     BeneficiaryAccountFactory,
     BeneficiaryFactory,
     OperatorFactory,
@@ -20,14 +20,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
 NOTE = "Note confidentielle du conseiller"
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/connexion/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[name=password]").press("Enter")
 
 
 def test_a_transfer_from_proposal_to_acceptance(live_server, transactional_db, browser, page):

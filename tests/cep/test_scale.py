@@ -9,6 +9,7 @@ from django.db.models import F, Max, Min
 
 from cep.models import Beneficiary, Membership, Operator, Parcours, Service
 from cep.scale import PASSWORD, Sizes, generate
+from tests.second_factor import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,11 @@ def test_the_staff_generated_can_log_in(client):
     generate(Sizes(operators=2, beneficiaries=40, services=100, seed=4), today=TODAY)
     manager = Membership.objects.filter(role="manager").select_related("user").first()
     assert client.login(username=manager.user.username, password=PASSWORD)
+    # A manager is asked a second factor first.
+    assert client.get("/gestion/equipe/").url.startswith("/connexion/code/")
+    session = client.session
+    verify_second_factor(session, manager.user)
+    session.save()
     assert client.get("/gestion/equipe/").status_code == 200
 
 
