@@ -16,6 +16,21 @@ from cep.referentials import (
 )
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--drills", action="store_true", help="run the failure drills (long; they restart Redis)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--drills"):
+        return
+    skip = pytest.mark.skip(reason="failure drill: run with --drills")
+    for item in items:
+        if item.get_closest_marker("drills"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _scopes_disabled_for_test_setup(request):
     """Test set-up code reads and writes across operators freely.
