@@ -147,7 +147,9 @@ class ContinuityView(OperatorPermissionRequiredMixin, View):
             "can_name_co_referent": self.parcours.referent_id == membership.pk
             or REVIEW_CASELOAD in self.request.operator_permissions,
         }
-        return render(self.request, self.template_name, context)
+        # A refused form comes back with its messages, as a 400.
+        status = 400 if any(form.errors for form in forms_.values()) else 200
+        return render(self.request, self.template_name, context, status=status)
 
     def get(self, request):
         return self.page()
@@ -290,6 +292,7 @@ class IncomingTransferView(OperatorPermissionRequiredMixin, View):
     template_name = "cep/transfer_incoming.html"
 
     def page(self, transfer, accept_form=None, refuse_form=None):
+        refused = any(form is not None and form.errors for form in (accept_form, refuse_form))
         return render(
             self.request,
             self.template_name,
@@ -300,6 +303,7 @@ class IncomingTransferView(OperatorPermissionRequiredMixin, View):
                 "accept_form": accept_form or AcceptForm(prefix="accepter"),
                 "refuse_form": refuse_form or RefuseForm(prefix="refuser"),
             },
+            status=400 if refused else 200,
         )
 
     def get(self, request, transfer_pk):

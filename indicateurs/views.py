@@ -152,8 +152,8 @@ class DashboardView(IndicatorReaderMixin, View):
             # The demo's SQLite fallback: the indicators are computed in PostgreSQL's SQL.
             context.update(period=None, needs_postgresql=True)
             return render(request, self.template_name, context)
-        if period is None:
-            return render(request, self.template_name, context)
+        if period is None:  # a period refused: the form again, its messages next to the fields
+            return render(request, self.template_name, context, status=400)
         figures = selectors.period_figures(
             self.scope, period, by_operator=self.scope.is_coordination
         )
