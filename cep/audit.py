@@ -3,11 +3,16 @@
 The database keeps it append-only and chained by hash per operator; `verify_chain` recomputes
 the chain (`manage.py verify_audit_chain`)."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, models
 
 from cep.models import AuditEvent, Beneficiary, Membership
+
+# Events written while a staff request runs: a page that wrote none about the object it shows
+# gets a generic READ (cep.middleware), so every page of a person's records leaves a trace.
+events_in_request: ContextVar[list | None] = ContextVar("events_in_request", default=None)
 
 
 def log_event(
@@ -24,6 +29,8 @@ def log_event(
     link, a background job), `operator_id` names the operator whose trail records it."""
     if membership is None and operator_id is None:
         raise ValueError("an audit event needs a membership or an operator")
+    if (written := events_in_request.get()) is not None:
+        written.append(action)
     return AuditEvent.objects.create(
         operator_id=membership.operator_id if membership else operator_id,
         user_id=membership.user_id if membership else None,
@@ -76,3 +83,64 @@ def verify_chain() -> tuple[int, list[ChainFault]]:
                 if flag:
                     faults.append(ChainFault(operator_id, event_id, index, reason))
     return read, faults
+
+
+# How an object of the project reaches the person it is about, from the most direct.
+PERSON_LOOKUPS = (
+    "beneficiary",
+    "parcours__beneficiary",
+    "plan__parcours__beneficiary",
+    "version__plan__parcours__beneficiary",
+)
+
+
+def view_model(match):
+    """The model of an API view (its queryset's), for a URL naming a bare ``pk``."""
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    queryset = getattr(view_class, "queryset", None)
+    return queryset.model if queryset is not None else None
+
+
+def object_of_page(match):
+    """The tenant object a page names in its URL (``<model>_pk``, or ``pk`` on an API view),
+    with the id of the person it is about (None for a staff member's page), or None."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    for name, value in match.kwargs.items():
+        if name == "pk":
+            candidates = [view_model(match)]
+        elif name.endswith("_pk"):
+            wanted = name.removesuffix("_pk").replace("_", "")
+            candidates = [m for m in apps.get_models() if m._meta.model_name == wanted]
+        else:
+            continue
+        for model in candidates:
+            if model is None or not any(f.name == "operator" for f in model._meta.fields):
+                continue
+            if model._meta.model_name == "beneficiary":
+                return model, value, value
+            rows = model.objects.filter(pk=value)
+            for lookup in PERSON_LOOKUPS:
+                try:
+                    model._meta.get_field(lookup.split("__")[0])
+                except FieldDoesNotExist:
+                    continue
+                return model, value, rows.values_list(f"{lookup}_id", flat=True).first()
+            return model, value, None
+    return None
+
+
+def record_page_read(request, found) -> None:
+    model, pk, beneficiary_id = found
+    AuditEvent.objects.create(
+        operator_id=request.membership.operator_id,
+        user_id=request.membership.user_id,
+        membership=request.membership,
+        action=AuditEvent.Action.READ,
+        object_type=model._meta.label_lower,
+        object_id=str(pk),
+        beneficiary_id=beneficiary_id,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        details={"page": request.path},
+    )

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import get_user_perms
 
+from cep.audit import events_in_request, object_of_page, record_page_read
 from cep.models import ApiToken, BeneficiaryAccount, Coordinator, Membership
 from cep.roles import ROLE_PERMISSIONS
 
@@ -129,5 +130,17 @@ class TenancyMiddleware:
         request.operator_permissions = operator_permissions(request.user, membership)
         if request.api_token is None and needs_second_factor(request, membership):
             return second_factor_response(request)
-        with scope(operator=membership.operator_id):
-            return self.get_response(request)
+        written = []
+        marker = events_in_request.set(written)
+        try:
+            with scope(operator=membership.operator_id):
+                response = self.get_response(request)
+                # A page naming a record that left no trace of its own gets its READ.
+                if request.method == "GET" and response.status_code == 200 and not written:
+                    match = request.resolver_match
+                    found = object_of_page(match) if match else None
+                    if found is not None:
+                        record_page_read(request, found)
+        finally:
+            events_in_request.reset(marker)
+        return response

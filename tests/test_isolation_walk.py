@@ -453,3 +453,36 @@ def test_operator_b_sees_its_own_file(client, login_as, world):
     response = login_as(staff_b).get(f"/beneficiaires/{beneficiary.pk}/")
     assert response.status_code == 200
     assert "Zéphyrine" in response.content.decode()
+
+
+def test_every_page_naming_a_record_leaves_one_audit_event(world):
+    """Audit coverage, by the same resolver walk: every page that shows one of the operator's
+    records (a URL naming it) writes exactly one audit event in the operator's trail, whether
+    the view writes its own (a download, a reading of the access log) or the middleware its
+    generic READ."""
+    from cep.models import AuditEvent
+
+    own = world["neighbour_objects"]
+    operator = own[Operator]
+    manager = world["staff_a"][Membership.Role.MANAGER]
+    client = Client()
+    client.force_login(manager.user)
+    session = client.session
+    session[ACTIVE_MEMBERSHIP_SESSION_KEY] = manager.pk
+    verify_second_factor(session, manager.user)
+    session.save()
+    checked, failures = [], []
+    for route in all_routes():
+        url, names_an_object = concrete_url(route, own)
+        if not names_an_object:
+            continue
+        before = AuditEvent.objects.filter(operator=operator).count()
+        response = client.get(url)
+        if response.status_code != 200:  # a form's POST, or a page of another kind of user
+            continue
+        written = AuditEvent.objects.filter(operator=operator).count() - before
+        checked.append(url)
+        if written != 1:
+            failures.append(f"GET {url}: {written} audit events")
+    assert len(checked) >= 20, checked
+    assert not failures, "\n".join(failures)
