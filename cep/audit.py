@@ -5,6 +5,7 @@ the chain (`manage.py verify_audit_chain`)."""
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection, models
 
@@ -101,18 +102,24 @@ def view_model(match):
     return queryset.model if queryset is not None else None
 
 
+@cache
+def models_named(model_name: str) -> tuple:
+    """Read on every page naming a record: the registry is walked once per name."""
+    from django.apps import apps
+
+    return tuple(m for m in apps.get_models() if m._meta.model_name == model_name)
+
+
 def object_of_page(match):
     """The tenant object a page names in its URL (``<model>_pk``, or ``pk`` on an API view),
     with the id of the person it is about (None for a staff member's page), or None."""
-    from django.apps import apps
     from django.core.exceptions import FieldDoesNotExist
 
     for name, value in match.kwargs.items():
         if name == "pk":
             candidates = [view_model(match)]
         elif name.endswith("_pk"):
-            wanted = name.removesuffix("_pk").replace("_", "")
-            candidates = [m for m in apps.get_models() if m._meta.model_name == wanted]
+            candidates = models_named(name.removesuffix("_pk").replace("_", ""))
         else:
             continue
         for model in candidates:

@@ -8,6 +8,7 @@ from cep.models import (
     EMAIL_INVALID_MESSAGE,
     Beneficiary,
     Level,
+    Membership,
     Service,
 )
 from cep.services import BENEFICIARY_FIELDS
@@ -71,3 +72,15 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error)
+
+
+def choose_among_colleagues(field: forms.ModelChoiceField, *, exclude: int | None = None) -> None:
+    """A choice of the operator's active counsellors (the scope keeps the operator's), by
+    name: for a référent, a co-référent, a hand-over."""
+    field.queryset = (
+        Membership.objects.filter(is_active=True)
+        .exclude(pk=exclude)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    field.label_from_instance = lambda member: member.display_name

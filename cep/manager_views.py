@@ -18,7 +18,7 @@ from dsfr.forms import DsfrBaseForm
 from cep import manager_selectors as selectors
 from cep import services
 from cep.audit import log_event
-from cep.forms import DateInput, add_service_errors
+from cep.forms import DateInput, add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
 from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
@@ -149,13 +149,7 @@ class HandOverForm(DsfrBaseForm, forms.Form):
 
     def __init__(self, *args, exclude: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = (
-            Membership.objects.filter(is_active=True)
-            .exclude(pk=exclude)
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name")
-        )
-        self.fields["to"].label_from_instance = lambda m: m.display_name
+        choose_among_colleagues(self.fields["to"], exclude=exclude)
 
 
 class CounsellorCaseloadView(ManagerMixin, View):
@@ -253,12 +247,7 @@ class ReassignForm(DsfrBaseForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = (
-            Membership.objects.filter(is_active=True)
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name")
-        )
-        self.fields["to"].label_from_instance = lambda m: m.display_name
+        choose_among_colleagues(self.fields["to"])
 
 
 class FollowUpView(ManagerMixin, View):

@@ -282,13 +282,17 @@ def open_parcours(
     beneficiary: Beneficiary,
     entry_level: int,
     opened_on: date,
+    referent: Membership | None = None,
+    reason: str = "Ouverture du parcours",
 ) -> Parcours:
+    """``referent``: the counsellor who will follow it, the opener by default."""
     if beneficiary.parcours.open().exists():
         raise ValidationError("Cette personne a déjà un parcours en cours.")
+    referent = referent or membership
     parcours = Parcours.objects.create(
         operator_id=membership.operator_id,
         beneficiary=beneficiary,
-        referent=membership,
+        referent=referent,
         entry_level=entry_level,
         current_level=entry_level,
         opened_on=opened_on,
@@ -298,9 +302,9 @@ def open_parcours(
     ReferentAssignment.objects.create(
         operator_id=membership.operator_id,
         parcours=parcours,
-        referent=membership,
+        referent=referent,
         assigned_by=membership,
-        reason="Ouverture du parcours",
+        reason=reason,
     )
     parcours_level_entered.send(
         sender=Parcours, parcours=parcours, level=entry_level, membership=membership
@@ -1114,21 +1118,12 @@ def accept_transfer(
     beneficiary = Beneficiary(operator_id=membership.operator_id, **person)
     beneficiary.full_clean(exclude=["operator"])
     beneficiary.save()
-    parcours = Parcours.objects.create(
-        operator_id=membership.operator_id,
+    parcours = open_parcours(
+        membership=membership,
         beneficiary=beneficiary,
-        referent=referent,
         entry_level=level,
-        current_level=level,
         opened_on=today,
-        level_2_on=today if level == Level.CONSEIL else None,
-        level_3_on=today if level == Level.ACCOMPAGNEMENT else None,
-    )
-    ReferentAssignment.objects.create(
-        operator_id=membership.operator_id,
-        parcours=parcours,
         referent=referent,
-        assigned_by=membership,
         reason=f"Transfert accepté (venant de {transfer.operator})",
     )
     LiaisonFile.objects.create(

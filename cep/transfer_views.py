@@ -12,7 +12,7 @@ from django.views import View
 from dsfr.forms import DsfrBaseForm
 
 from cep import selectors, services
-from cep.forms import add_service_errors
+from cep.forms import add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import LiaisonFile, Membership, Parcours, Transfer
 from cep.roles import REVIEW_CASELOAD
@@ -85,13 +85,7 @@ class CoReferentForm(DsfrBaseForm):
 
     def __init__(self, *args, parcours: Parcours, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellor"].queryset = (
-            Membership.objects.filter(is_active=True)
-            .exclude(pk=parcours.referent_id)
-            .select_related("user")
-            .order_by("user__last_name", "pk")
-        )
-        self.fields["counsellor"].label_from_instance = lambda m: m.display_name
+        choose_among_colleagues(self.fields["counsellor"], exclude=parcours.referent_id)
 
 
 class LiaisonExportForm(DsfrBaseForm):
@@ -209,7 +203,8 @@ class ContinuityView(OperatorPermissionRequiredMixin, View):
         return self.page(co_referent_form=form)
 
     def remove_co_referent(self, request):
-        counsellor = get_object_or_404(Membership, pk=request.POST.get("counsellor") or 0)
+        wanted = request.POST.get("counsellor", "")
+        counsellor = get_object_or_404(Membership, pk=int(wanted) if wanted.isdigit() else 0)
         try:
             services.remove_co_referent(
                 membership=request.membership, parcours=self.parcours, counsellor=counsellor
@@ -269,12 +264,7 @@ class AcceptForm(DsfrBaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["referent"].queryset = (
-            Membership.objects.filter(is_active=True)
-            .select_related("user")
-            .order_by("user__last_name", "pk")
-        )
-        self.fields["referent"].label_from_instance = lambda m: m.display_name
+        choose_among_colleagues(self.fields["referent"])
 
 
 class RefuseForm(DsfrBaseForm):

@@ -173,3 +173,23 @@ def test_the_access_log_keeps_its_query_count(login_as):
         login_as(make_membership(operator=operator)).get(f"/beneficiaires/{person.pk}/")
     client = login_as(manager)
     assert count() == before
+
+
+def test_the_persons_access_log_keeps_its_query_count(client, login_as):
+    from django.test.utils import CaptureQueriesContext
+
+    operator = OperatorFactory()
+    account = BeneficiaryAccountFactory(beneficiary=BeneficiaryFactory(operator=operator))
+
+    def count() -> int:
+        client.force_login(account.user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/mon-espace/acces/").status_code == 200
+        return len(queries)
+
+    before = count()
+    for _ in range(5):
+        login_as(make_membership(operator=operator)).get(
+            f"/beneficiaires/{account.beneficiary_id}/"
+        )
+    assert count() == before

@@ -440,3 +440,31 @@ def test_the_transfer_pages_keep_their_query_count(world, login_as):
     # Five incoming transfers instead of one; four co-référents and a longer history.
     assert count_queries(login_as(world.b_manager), "/transferts/") == incoming
     assert count_queries(login_as(world.a_counsellor), continuity_url) == continuity
+
+
+def test_an_incoming_transfer_page_keeps_its_query_count(world, login_as):
+    small = world.propose(["identite", "situation"])
+    client = login_as(world.b_manager)
+    before = count_queries(client, f"/transferts/{small.pk}/")
+    # A richer file (every category, more services and history) asks no more.
+    other = another_parcours(world)
+    for _ in range(5):
+        ServiceFactory(parcours=other)
+    with scope(operator=world.a.pk):
+        rich = services.propose_transfer(
+            membership=world.a_counsellor,
+            parcours=other,
+            target_operator=world.b,
+            reason="Déménagement",
+            categories=ALL,
+            consent_evidence="Accord oral",
+        )
+    assert count_queries(client, f"/transferts/{rich.pk}/") == before
+
+
+def test_removing_an_unknown_co_referent_is_not_found(world, login_as):
+    client = login_as(world.a_counsellor)
+    url = f"/parcours/{world.parcours.pk}/continuite/"
+    for wanted in ("abc", "", "999999"):
+        response = client.post(url, {"action": "retirer_co_referent", "counsellor": wanted})
+        assert response.status_code == 404
