@@ -1,4 +1,17 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def secure_tenant_tables(sender, using, **kwargs):
+    """After every `migrate`: each tenant table gets its row-level security policy, and the
+    application's role its rights on what the migrations created (cep.rls)."""
+    from cep.rls import grant_app_role, install_policies
+
+    connection = connections[using]
+    if install_policies(connection) and settings.DATABASE_APP_ROLE:
+        grant_app_role(connection, settings.DATABASE_APP_ROLE)
 
 
 class CepConfig(AppConfig):
@@ -6,7 +19,10 @@ class CepConfig(AppConfig):
     verbose_name = "CEP — socle"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from cep.data_export import register_core_sections
+        from cep.security import mark_session_active
         from cep.services import on_share_consent_withdrawn
         from cep.signals import consent_withdrawn
         from cep.space_sections import register_core_space_sections
@@ -16,3 +32,7 @@ class CepConfig(AppConfig):
         register_core_space_sections()
         register_core_figures()
         consent_withdrawn.connect(on_share_consent_withdrawn, dispatch_uid="cep_transfers")
+        user_logged_in.connect(mark_session_active, dispatch_uid="cep_idle_clock")
+        post_migrate.connect(
+            secure_tenant_tables, sender=self, dispatch_uid="cep_row_level_security"
+        )

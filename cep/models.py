@@ -17,7 +17,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, scopes_disabled
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cep.nomenclatures import (
@@ -153,14 +153,21 @@ class MembershipLoginManager(models.Manager):
     It runs before any scope exists (the scope is what it decides), and always filters by user.
     """
 
-    def of_user(self, user) -> models.QuerySet:
-        return (
-            super()
-            .get_queryset()
-            .filter(user=user, is_active=True)
-            .select_related("operator", "user")  # every page prints who is logged in
-            .order_by("operator__name", "pk")
-        )
+    def of_user(self, user) -> list:
+        # Read in the database across operators too (cep.rls), and read here, at once.
+        with scopes_disabled():
+            return list(
+                super()
+                .get_queryset()
+                .filter(user=user, is_active=True)
+                .select_related("operator", "user")  # every page prints who is logged in
+                .order_by("operator__name", "pk")
+            )
+
+    def user_has_any(self, user) -> bool:
+        """Whether the account holds a membership anywhere, even inactive."""
+        with scopes_disabled():
+            return super().get_queryset().filter(user=user).exists()
 
 
 class Membership(models.Model):
@@ -582,6 +589,8 @@ class Transfer(models.Model):
 
     objects = ScopedManager(operator="operator")
     for_target = TransferTargetManager()
+    # The receiving operator reads and decides on the row in the database too (cep.rls).
+    rls_also_readable_by = ("target_operator",)
 
     class Meta:
         verbose_name = "transfert"
@@ -767,14 +776,15 @@ class ApiTokenAuthManager(models.Manager):
     """Authentication runs before the scope exists: the token is what tells the operator."""
 
     def active_by_key(self, key: str):
-        return (
-            super()
-            .get_queryset()
-            .filter(key_digest=ApiToken.digest(key), revoked_at__isnull=True)
-            .filter(membership__is_active=True)
-            .select_related("membership__operator", "membership__user")
-            .first()
-        )
+        with scopes_disabled():  # across operators in the database too (cep.rls)
+            return (
+                super()
+                .get_queryset()
+                .filter(key_digest=ApiToken.digest(key), revoked_at__isnull=True)
+                .filter(membership__is_active=True)
+                .select_related("membership__operator", "membership__user")
+                .first()
+            )
 
 
 class ApiToken(models.Model):
@@ -812,13 +822,18 @@ class BeneficiaryAccountLoginManager(models.Manager):
     """Like memberships: read before any scope exists, always by the logged-in user."""
 
     def of_user(self, user):
-        return (
-            super()
-            .get_queryset()
-            .filter(user=user, user__is_active=True)
-            .select_related("beneficiary", "operator")
-            .first()
-        )
+        with scopes_disabled():  # across operators in the database too (cep.rls)
+            return (
+                super()
+                .get_queryset()
+                .filter(user=user, user__is_active=True)
+                .select_related("beneficiary", "operator")
+                .first()
+            )
+
+    def user_has_any(self, user) -> bool:
+        with scopes_disabled():
+            return super().get_queryset().filter(user=user).exists()
 
 
 class BeneficiaryAccount(models.Model):
@@ -848,13 +863,14 @@ class InvitationTokenManager(models.Manager):
     """The invitation link is what tells the operator: looked up by the token's digest only."""
 
     def by_token(self, token: str):
-        return (
-            super()
-            .get_queryset()
-            .filter(token_digest=Invitation.digest(token))
-            .select_related("beneficiary")
-            .first()
-        )
+        with scopes_disabled():  # across operators in the database too (cep.rls)
+            return (
+                super()
+                .get_queryset()
+                .filter(token_digest=Invitation.digest(token))
+                .select_related("beneficiary")
+                .first()
+            )
 
 
 class Invitation(models.Model):

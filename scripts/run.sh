@@ -10,10 +10,16 @@ export DEBUG="${DEBUG:-1}"
 export TWO_FACTOR_REQUIRED="${TWO_FACTOR_REQUIRED:-0}"
 mkdir -p var
 
+# The tables belong to the role that migrates; the platform itself connects as a role that owns
+# nothing, so PostgreSQL's row-level security applies to it (as in production).
+OWNER_URL=""
 if [ -z "${DATABASE_URL:-}" ]; then
   if (pg_answers || start_postgres) && ensure_database "$PG_URL_DEFAULT"; then
-    export DATABASE_URL="$PG_URL_DEFAULT"
-    say "PostgreSQL: $DATABASE_URL"
+    OWNER_URL="$PG_URL_DEFAULT"
+    export DATABASE_APP_ROLE="${DATABASE_APP_ROLE:-cep_app}"
+    export DATABASE_APP_PASSWORD="${DATABASE_APP_PASSWORD:-cep_app}"
+    export DATABASE_URL="postgres://$DATABASE_APP_ROLE:$DATABASE_APP_PASSWORD@127.0.0.1:5432/cep"
+    say "PostgreSQL: $DATABASE_URL (tables owned by the role of $OWNER_URL)"
   else
     warn "no PostgreSQL answers: falling back to the SQLite file var/demo.sqlite3 (demo only)"
   fi
@@ -29,7 +35,12 @@ else
   export CACHE_URL="locmem://"
 fi
 
-"$PY" manage.py migrate --no-input
+if [ -n "$OWNER_URL" ]; then
+  DATABASE_URL="$OWNER_URL" "$PY" manage.py setup_app_role
+  DATABASE_URL="$OWNER_URL" "$PY" manage.py migrate --no-input
+else
+  "$PY" manage.py migrate --no-input
+fi
 "$PY" manage.py seed_demo
 
 if [ -z "${CELERY_TASK_ALWAYS_EAGER:-}" ]; then

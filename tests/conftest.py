@@ -1,7 +1,10 @@
 import io
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django_scopes import scopes_disabled
 
 from cep.referentials import (
@@ -14,6 +17,61 @@ from cep.referentials import (
     RomeRelease,
     RomeSkill,
 )
+from cep.rls import grant_app_role
+
+# The role the suite runs as: it owns no table and is no superuser, so PostgreSQL applies the
+# row-level security policies to every query of the tests, as it does in production (cep.rls).
+APP_ROLE = "cep_app_test"
+APP_ROLE_PASSWORD = "cep_app_test"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database is created and migrated by its owner; the tests then connect as the
+    application's role."""
+    owner = {
+        "USER": connection.settings_dict["USER"],
+        "PASSWORD": connection.settings_dict["PASSWORD"],
+    }
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE_PASSWORD}' "
+                    "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                )
+        # TRUNCATE too: the transactional tests empty the tables between tests.
+        grant_app_role(connection, APP_ROLE, allow_truncate=True)
+        connection.close()
+    as_app = {"USER": APP_ROLE, "PASSWORD": APP_ROLE_PASSWORD}
+    settings.DATABASES["default"].update(as_app)
+    connection.settings_dict.update(as_app)
+    settings.DATABASE_OWNER = owner
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+    settings.DATABASES["default"].update(owner)
+    connection.settings_dict.update(owner)
+
+
+@pytest.fixture
+def owner_cursor(transactional_db):
+    """A connection of the tables' owner, for what only the owner may do (tests playing
+    someone who holds those rights). It sees committed rows only: the test is transactional."""
+    s = connection.settings_dict
+    with (
+        psycopg.connect(
+            host=s["HOST"],
+            port=s["PORT"] or 5432,
+            dbname=s["NAME"],
+            user=settings.DATABASE_OWNER["USER"],
+            password=settings.DATABASE_OWNER["PASSWORD"],
+            autocommit=True,
+        ) as owner,
+        owner.cursor() as cursor,
+    ):
+        yield cursor
 
 
 def pytest_addoption(parser):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
@@ -72,18 +72,17 @@ def test_inactive_person_is_refused_and_nothing_is_created(counsellor):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failure_half_way_leaves_nothing_behind(counsellor):
+def test_a_failure_half_way_leaves_nothing_behind(counsellor, owner_cursor):
     """The database itself refuses the request row, after the person and parcours were written:
-    the whole intake must roll back."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            CREATE FUNCTION refuse_intake() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'intake refused by the test'; END $$ LANGUAGE plpgsql;
-            CREATE TRIGGER refuse_intake BEFORE INSERT ON accueil_intakerequest
-            FOR EACH ROW EXECUTE FUNCTION refuse_intake();
-            """
-        )
+    the whole intake must roll back. (The trigger is the tables' owner's to create.)"""
+    owner_cursor.execute(
+        """
+        CREATE FUNCTION refuse_intake() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'intake refused by the test'; END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER refuse_intake BEFORE INSERT ON accueil_intakerequest
+        FOR EACH ROW EXECUTE FUNCTION refuse_intake();
+        """
+    )
     try:
         with pytest.raises(DatabaseError, match="intake refused by the test"):
             services.record_intake(membership=counsellor, person=PERSON, **REQUEST)
@@ -91,9 +90,8 @@ def test_a_failure_half_way_leaves_nothing_behind(counsellor):
         with scope(operator=counsellor.operator_id):
             assert not AuditEvent.objects.exists()
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER refuse_intake ON accueil_intakerequest")
-            cursor.execute("DROP FUNCTION refuse_intake()")
+        owner_cursor.execute("DROP TRIGGER refuse_intake ON accueil_intakerequest")
+        owner_cursor.execute("DROP FUNCTION refuse_intake()")
 
 
 def test_intake_through_the_three_steps(login_as, counsellor):

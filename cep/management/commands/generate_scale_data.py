@@ -9,6 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django_scopes import scopes_disabled
 
 from cep.scale import Sizes, generate
 
@@ -30,7 +31,8 @@ class Command(BaseCommand):
             raise CommandError("Il faut au moins un opérateur et un bénéficiaire.")
         sizes = Sizes(operators, beneficiaries, services, seed)
         started = time.perf_counter()
-        with transaction.atomic():
+        # Data for every operator at once: a platform tool, outside any operator's scope.
+        with scopes_disabled(), transaction.atomic():
             result = generate(sizes, stdout=self.stdout)
         elapsed = time.perf_counter() - started
         with connection.cursor() as cursor:
