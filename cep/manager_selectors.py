@@ -5,7 +5,8 @@ queries, whatever the size of the operator."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cep.models import Membership, Parcours
 from cep.nomenclatures import JOB_SEEKER_STATUSES, STATUS_GROUP_OF
@@ -129,3 +130,17 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def second_factor_status() -> QuerySet[Membership]:
+    """The operator's active team, each with whether they have set up their code application."""
+    return (
+        Membership.objects.filter(is_active=True, user__is_active=True)
+        .select_related("user")
+        .annotate(
+            has_second_factor=Exists(
+                TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+            )
+        )
+        .order_by("role", "user__last_name", "user__first_name", "pk")
+    )

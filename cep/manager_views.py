@@ -22,7 +22,7 @@ from cep.forms import DateInput, add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
 from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
-from cep.roles import REVIEW_CASELOAD
+from cep.roles import MANAGE_OPERATOR, REVIEW_CASELOAD
 from cep.selectors import retention_report
 from cep.team import in_days, team_figures
 from cep.views import client_ip
@@ -350,3 +350,46 @@ class RetentionView(ManagerMixin, View):
                 "to_anonymise": sum(1 for row in rows if not row.kept_because),
             },
         )
+
+
+class SecuritySettingsForm(DsfrBaseForm, forms.Form):
+    counsellors_use_2fa = forms.BooleanField(
+        label="Exiger aussi un code de connexion des conseillers",
+        help_text=(
+            "Les responsables et les administrateurs le donnent toujours. Un conseiller sans "
+            "application de codes la configure à sa prochaine connexion."
+        ),
+        required=False,
+    )
+
+
+class SecuritySettingsView(OperatorPermissionRequiredMixin, View):
+    """The operator's login rule for counsellors, and who has set up their second factor."""
+
+    permission_required = MANAGE_OPERATOR
+
+    def get(self, request):
+        form = SecuritySettingsForm(
+            initial={"counsellors_use_2fa": request.operator.counsellors_use_2fa}
+        )
+        return self.render(form)
+
+    def post(self, request):
+        form = SecuritySettingsForm(request.POST)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        services.set_counsellors_second_factor(
+            membership=request.membership,
+            required=form.cleaned_data["counsellors_use_2fa"],
+            ip_address=client_ip(request),
+        )
+        messages.success(request, "La règle de connexion est enregistrée.")
+        return redirect("manager_security")
+
+    def render(self, form, status=200):
+        context = {
+            "title": "Sécurité des connexions",
+            "form": form,
+            "team": selectors.second_factor_status(),
+        }
+        return render(self.request, "cep/gestion/security.html", context, status=status)

@@ -1,10 +1,17 @@
-"""Response headers that are not Django's own: the Content-Security-Policy.
+"""Response headers that are not Django's own, and the end of idle sessions.
 
-No inline script and no inline style anywhere (styles live in static/css/cep.css, the API docs
-load their start-up script from a URL), so the policy allows only the platform's own files.
+Content-Security-Policy: no inline script and no inline style anywhere (styles live in
+static/css/cep.css, the API docs load their start-up script from a URL), so the policy allows
+only the platform's own files.
 """
 
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 
 POLICY = "; ".join(
     [
@@ -36,3 +43,42 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+LAST_SEEN_SESSION_KEY = "last_seen"
+# The session records activity at this granularity: one session write every few minutes of
+# work, not one per page.
+LAST_SEEN_STEP_SECONDS = 300
+
+
+def mark_session_active(sender, request, user, **kwargs):
+    """At login (signal `user_logged_in`): the idle clock starts."""
+    request.session[LAST_SEEN_SESSION_KEY] = int(time.time())
+
+
+class IdleSessionMiddleware:
+    """A browser session left idle for `SESSION_IDLE_SECONDS` ends: the next request logs out
+    and asks to log in again. API tokens are not sessions and are not concerned."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not request.META.get("HTTP_AUTHORIZATION"):
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
+            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                return idle_session_response(request)
+            if last_seen is None or now - last_seen >= LAST_SEEN_STEP_SECONDS:
+                request.session[LAST_SEEN_SESSION_KEY] = now
+        return self.get_response(request)
+
+
+def idle_session_response(request):
+    minutes = settings.SESSION_IDLE_SECONDS // 60
+    message = f"Votre session a pris fin après {minutes} minutes sans activité. Reconnectez-vous."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=401)
+    messages.info(request, message)
+    return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

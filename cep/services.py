@@ -85,16 +85,17 @@ def grant_membership(
     """Give a user a role in an operator (or change it): the role becomes guardian permissions."""
     if role not in Membership.Role.values:
         raise ValidationError({"role": "Rôle inconnu."})
-    if BeneficiaryAccount.for_login.filter(user=user).exists():
+    if BeneficiaryAccount.for_login.user_has_any(user):
         # A person's own account stays theirs: staff rights never go to it.
         raise ValidationError({"user": "Ce compte est celui d'un bénéficiaire."})
     if Coordinator.objects.filter(user=user).exists():
         # A coordinator sees indicators only: a membership would open people's files to them.
         raise ValidationError({"user": "Ce compte est celui d'une coordination."})
-    membership, _ = Membership.objects.with_scope(operator=operator.pk).update_or_create(
-        user=user, operator=operator, defaults={"role": role, "is_active": True}
-    )
-    _sync_role_permissions(membership)
+    with scope(operator=operator.pk):
+        membership, _ = Membership.objects.update_or_create(
+            user=user, operator=operator, defaults={"role": role, "is_active": True}
+        )
+        _sync_role_permissions(membership)
     if granted_by is not None:
         log_event(
             membership=granted_by,
@@ -106,9 +107,9 @@ def grant_membership(
 
 
 def coordinator_account_error(user) -> str | None:
-    if Membership.for_login.filter(user=user).exists():
+    if Membership.for_login.user_has_any(user):
         return "Ce compte a une habilitation dans une structure."
-    if BeneficiaryAccount.for_login.filter(user=user).exists():
+    if BeneficiaryAccount.for_login.user_has_any(user):
         return "Ce compte est celui d'un bénéficiaire."
     return None
 
@@ -141,17 +142,38 @@ def deactivate_membership(*, membership: Membership, deactivated_by: Membership)
 
 
 @transaction.atomic
+def set_counsellors_second_factor(
+    *, membership: Membership, required: bool, ip_address: str | None = None
+) -> Operator:
+    """Whether the operator's counsellors must confirm their login with a code too (managers
+    and admins always do)."""
+    operator = Operator.objects.select_for_update().get(pk=membership.operator_id)
+    if operator.counsellors_use_2fa != required:
+        operator.counsellors_use_2fa = required
+        operator.save(update_fields=["counsellors_use_2fa"])
+        log_event(
+            membership=membership,
+            action=AuditEvent.Action.UPDATE,
+            obj=operator,
+            ip_address=ip_address,
+            details={"double_authentification_conseillers": required},
+        )
+    return operator
+
+
+@transaction.atomic
 def issue_api_token(
     *, membership: Membership, label: str, issued_by: Membership | None = None
 ) -> tuple[ApiToken, str]:
     """A token for an operator's information system; the key is returned once, never stored."""
     key = ApiToken.generate_key()
-    token = ApiToken.objects.with_scope(operator=membership.operator_id).create(
-        operator_id=membership.operator_id,
-        membership=membership,
-        label=label,
-        key_digest=ApiToken.digest(key),
-    )
+    with scope(operator=membership.operator_id):
+        token = ApiToken.objects.create(
+            operator_id=membership.operator_id,
+            membership=membership,
+            label=label,
+            key_digest=ApiToken.digest(key),
+        )
     log_event(
         membership=issued_by or membership,
         action=AuditEvent.Action.CREATE,
@@ -896,13 +918,15 @@ def _transfer_categories(categories: list[str]) -> list[str]:
 
 
 def _transfer_step(transfer: Transfer, note: str, membership: Membership | None = None) -> None:
-    TransferStatusChange.objects.create(
-        operator_id=transfer.operator_id,
-        transfer=transfer,
-        status=transfer.status,
-        note=note,
-        changed_by=membership,
-    )
+    # The history is the sending operator's rows, written from either side.
+    with scope(operator=transfer.operator_id):
+        TransferStatusChange.objects.create(
+            operator_id=transfer.operator_id,
+            transfer=transfer,
+            status=transfer.status,
+            note=note,
+            changed_by=membership,
+        )
 
 
 def _person_snapshot(parcours: Parcours) -> dict:
@@ -940,10 +964,13 @@ def _send_transfer(transfer: Transfer, consent: Consent, membership: Membership 
     transfer.liaison = liaison_content(transfer.beneficiary, transfer.categories)
     transfer.person = _person_snapshot(transfer.parcours)
     transfer.save()
-    reviewers = Membership.objects.with_scope(operator=transfer.target_operator_id).filter(
-        role__in=REVIEWER_ROLES, is_active=True, user__is_active=True
-    )
-    for reviewer in reviewers.select_related("user"):
+    with scope(operator=transfer.target_operator_id):  # the receiving operator's managers
+        reviewers = list(
+            Membership.objects.filter(
+                role__in=REVIEWER_ROLES, is_active=True, user__is_active=True
+            ).select_related("user")
+        )
+    for reviewer in reviewers:
         assign_perm(REVIEW_TRANSFER, reviewer.user, transfer)
     _transfer_step(transfer, "Envoyé avec l'accord de la personne", membership)
 
@@ -1082,16 +1109,18 @@ def _audit_both_sides(
     transfer: Transfer, membership: Membership, action: str, ip: str | None, details: dict
 ) -> None:
     log_event(membership=membership, action=action, obj=transfer, ip_address=ip, details=details)
-    # The sending side's event names the person: it shows in "who accessed my file".
-    log_event(
-        membership=None,
-        operator_id=transfer.operator_id,
-        action=action,
-        obj=transfer,
-        beneficiary=transfer.beneficiary,
-        ip_address=ip,
-        details={**details, "par": membership.operator.name},
-    )
+    # The sending side's event names the person: it shows in "who accessed my file". It is
+    # the sending operator's row, written in its scope.
+    with scope(operator=transfer.operator_id):
+        log_event(
+            membership=None,
+            operator_id=transfer.operator_id,
+            action=action,
+            obj=transfer,
+            beneficiary=transfer.beneficiary,
+            ip_address=ip,
+            details={**details, "par": membership.operator.name},
+        )
 
 
 @transaction.atomic
@@ -1377,9 +1406,8 @@ def purge_old_audit_events(*, now: datetime | None = None) -> int:
     last deleted link as the chain's new starting point (its verification goes on from it)."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     deleted = 0
-    with connection.cursor() as cursor:
-        # The trail's trigger refuses DELETE unless this transaction says it is the purge.
-        cursor.execute("SET LOCAL cep.audit_purge = 'on'")
+    # A platform job over every operator's trail; each operator's part is then handled alone.
+    with scopes_disabled(), connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT DISTINCT ON (operator_id) operator_id, chain_index, hash
@@ -1388,8 +1416,10 @@ def purge_old_audit_events(*, now: datetime | None = None) -> int:
             """,
             [cutoff],
         )
-        for operator_id, up_to, last_hash in cursor.fetchall():
-            AuditCheckpoint.objects.with_scope(operator=operator_id).update_or_create(
+        oldest = cursor.fetchall()
+    for operator_id, up_to, last_hash in oldest:
+        with scope(operator=operator_id), connection.cursor() as cursor:
+            AuditCheckpoint.objects.update_or_create(
                 operator_id=operator_id,
                 defaults={
                     "up_to_index": up_to,
@@ -1397,10 +1427,7 @@ def purge_old_audit_events(*, now: datetime | None = None) -> int:
                     "purged_at": timezone.now(),
                 },
             )
-            cursor.execute(
-                "DELETE FROM cep_auditevent WHERE operator_id = %s AND chain_index <= %s",
-                [operator_id, up_to],
-            )
-            deleted += cursor.rowcount
-        cursor.execute("SET LOCAL cep.audit_purge = 'off'")
+            # The application's role cannot DELETE from the trail: the owner's function does.
+            cursor.execute("SELECT cep_audit_purge(%s, %s)", [operator_id, up_to])
+            deleted += cursor.fetchone()[0]
     return deleted

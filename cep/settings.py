@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cep.security.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the operator's scope covers the view and nothing before it needs one.
     "cep.middleware.TenancyMiddleware",
@@ -110,6 +111,12 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL with the row-level security setting kept in step with the scope (cep.rls).
+    DATABASES["default"]["ENGINE"] = "cep.db"
+# The role the application connects as in production, granted its rights after each `migrate`
+# (run as the owner of the tables); empty when one role does both, as in the demo.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 if not os.environ.get("DATABASE_URL"):
     SQLITE_FALLBACK_PATH.parent.mkdir(parents=True, exist_ok=True)
 
@@ -137,7 +144,10 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = 8 * 3600  # a working day
+SESSION_COOKIE_AGE = 8 * 3600  # a working day, at most
+# A session without any request for this long ends (cep.security.IdleSessionMiddleware): long
+# enough for an interview held without touching the screen, short enough for a forgotten tab.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "3600"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -118,6 +118,9 @@ urlpatterns = [
     path("gestion/a-suivre/", manager_views.FollowUpView.as_view(), name="manager_followup"),
     path("gestion/reaffecter/", manager_views.ReassignView.as_view(), name="manager_reassign"),
     path("gestion/conservation/", manager_views.RetentionView.as_view(), name="manager_retention"),
+    path(
+        "gestion/securite/", manager_views.SecuritySettingsView.as_view(), name="manager_security"
+    ),
     # Apps plug in by dotted path: the core imports none of them.
     path("accueil/", include("accueil.urls")),
     path("conseil/", include("conseil.urls")),
