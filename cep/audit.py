@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection, models
+from django_scopes import scopes_disabled
 
 from cep.models import AuditEvent, Beneficiary, Membership
 
@@ -72,7 +73,8 @@ def verify_chain() -> tuple[int, list[ChainFault]]:
     events read and the faults."""
     faults: list[ChainFault] = []
     read = 0
-    with connection.cursor() as cursor:
+    # Every operator's chain: a platform check, across operators in the database too (cep.rls).
+    with scopes_disabled(), connection.cursor() as cursor:
         cursor.execute(VERIFY_SQL)
         for operator_id, event_id, index, altered, unlinked, missing in cursor.fetchall():
             read += 1
@@ -150,4 +152,19 @@ def record_page_read(request, found) -> None:
         beneficiary_id=beneficiary_id,
         ip_address=request.META.get("REMOTE_ADDR"),
         details={"page": request.path},
+    )
+
+
+def record_page_view(request, match) -> None:
+    """A page that names no record but may show several (a caseload, a search, a follow-up
+    list, an API list): who opened it, and with which filters (a search names a person)."""
+    AuditEvent.objects.create(
+        operator_id=request.membership.operator_id,
+        user_id=request.membership.user_id,
+        membership=request.membership,
+        action=AuditEvent.Action.READ,
+        object_type="page",
+        object_id=(match.view_name or request.path)[:64],
+        ip_address=request.META.get("REMOTE_ADDR"),
+        details={"page": request.get_full_path()[:500]},
     )

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import get_user_perms
 
-from cep.audit import events_in_request, object_of_page, record_page_read
+from cep.audit import events_in_request, object_of_page, record_page_read, record_page_view
 from cep.models import ApiToken, BeneficiaryAccount, Coordinator, Membership
 from cep.roles import ROLE_PERMISSIONS
 
@@ -103,7 +103,7 @@ class TenancyMiddleware:
             return self.get_response(request)
 
         if request.user.is_authenticated:
-            request.memberships = list(Membership.for_login.of_user(request.user))
+            request.memberships = Membership.for_login.of_user(request.user)
             wanted = request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY)
             membership = choose_membership(request.memberships, wanted)
             if membership is not None:
@@ -135,12 +135,20 @@ class TenancyMiddleware:
         try:
             with scope(operator=membership.operator_id):
                 response = self.get_response(request)
-                # A page naming a record that left no trace of its own gets its READ.
-                if request.method == "GET" and response.status_code == 200 and not written:
-                    match = request.resolver_match
-                    found = object_of_page(match) if match else None
+                # A page that left no trace of its own gets its READ: of the record it names,
+                # or of the page itself (a list shows people too).
+                match = request.resolver_match
+                if (
+                    request.method == "GET"
+                    and response.status_code == 200
+                    and not written
+                    and match
+                ):
+                    found = object_of_page(match)
                     if found is not None:
                         record_page_read(request, found)
+                    else:
+                        record_page_view(request, match)
         finally:
             events_in_request.reset(marker)
         return response

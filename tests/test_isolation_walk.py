@@ -455,11 +455,11 @@ def test_operator_b_sees_its_own_file(client, login_as, world):
     assert "Zéphyrine" in response.content.decode()
 
 
-def test_every_page_naming_a_record_leaves_one_audit_event(world):
-    """Audit coverage, by the same resolver walk: every page that shows one of the operator's
-    records (a URL naming it) writes exactly one audit event in the operator's trail, whether
-    the view writes its own (a download, a reading of the access log) or the middleware its
-    generic READ."""
+def test_every_staff_page_leaves_one_audit_event(world):
+    """Audit coverage, by the same resolver walk: every page a staff member opens writes exactly
+    one audit event in the operator's trail, whether the view writes its own (a download, a
+    reading of the access log) or the middleware its generic READ: of the record the URL names,
+    or of the page itself (a list shows people as much as a file does)."""
     from cep.models import AuditEvent
 
     own = world["neighbour_objects"]
@@ -472,17 +472,22 @@ def test_every_page_naming_a_record_leaves_one_audit_event(world):
     verify_second_factor(session, manager.user)
     session.save()
     checked, failures = [], []
+    lists = 0
     for route in all_routes():
         url, names_an_object = concrete_url(route, own)
-        if not names_an_object:
-            continue
         before = AuditEvent.objects.filter(operator=operator).count()
         response = client.get(url)
         if response.status_code != 200:  # a form's POST, or a page of another kind of user
             continue
         written = AuditEvent.objects.filter(operator=operator).count() - before
         checked.append(url)
+        lists += not names_an_object
         if written != 1:
             failures.append(f"GET {url}: {written} audit events")
-    assert len(checked) >= 20, checked
+    assert len(checked) >= 40 and lists >= 15, checked
     assert not failures, "\n".join(failures)
+    # The caseload, for one, is in the trail as the page it is.
+    client.get("/beneficiaires/?q=Dupont")
+    event = AuditEvent.objects.filter(operator=operator).latest("chain_index")
+    assert (event.object_type, event.object_id) == ("page", "caseload")
+    assert event.details == {"page": "/beneficiaires/?q=Dupont"}
