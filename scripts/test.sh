@@ -22,6 +22,8 @@ ensure_database "$DATABASE_URL"
 say "ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
+say "dependencies"
+"$PY" scripts/audit_dependencies.py
 say "migrations"
 "$PY" manage.py makemigrations --check --dry-run
 say "pytest"
