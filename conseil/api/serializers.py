@@ -14,6 +14,18 @@ from conseil.models import (
 UNKNOWN_ROME = "Code inconnu du ROME : {pk_value}."
 
 
+class RomeCodeField(serializers.PrimaryKeyRelatedField):
+    """A ROME code (a text key). A code carrying a NUL character is unknown like any other:
+    PostgreSQL refuses NUL in text, so it must not reach the query."""
+
+    default_error_messages = {"does_not_exist": UNKNOWN_ROME}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", pk_value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class ReferentChangeSerializer(serializers.Serializer):
     parcours = scoped(Parcours.objects)
     referent = scoped(Membership.objects)
@@ -40,18 +52,8 @@ class DemandClarificationSerializer(serializers.ModelSerializer):
 
 class HeldSkillSerializer(serializers.ModelSerializer):
     parcours = scoped(Parcours.objects)
-    rome_skill = serializers.PrimaryKeyRelatedField(
-        queryset=RomeSkill.objects.all(),
-        required=False,
-        allow_null=True,
-        error_messages={"does_not_exist": UNKNOWN_ROME},
-    )
-    from_job = serializers.PrimaryKeyRelatedField(
-        queryset=RomeJob.objects.all(),
-        required=False,
-        allow_null=True,
-        error_messages={"does_not_exist": UNKNOWN_ROME},
-    )
+    rome_skill = RomeCodeField(queryset=RomeSkill.objects.all(), required=False, allow_null=True)
+    from_job = RomeCodeField(queryset=RomeJob.objects.all(), required=False, allow_null=True)
     label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -70,12 +72,7 @@ class HeldSkillSerializer(serializers.ModelSerializer):
 
 class ProjectVersionSerializer(serializers.ModelSerializer):
     parcours = scoped(Parcours.objects, write_only=True)
-    target_jobs = serializers.PrimaryKeyRelatedField(
-        queryset=RomeJob.objects.all(),
-        many=True,
-        required=False,
-        error_messages={"does_not_exist": UNKNOWN_ROME},
-    )
+    target_jobs = RomeCodeField(queryset=RomeJob.objects.all(), many=True, required=False)
 
     class Meta:
         model = ProjectVersion
