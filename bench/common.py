@@ -57,3 +57,39 @@ def timed(function, runs: int) -> list[float]:
         function()
         timings.append((time.perf_counter() - started) * 1000)
     return timings
+
+
+def logged_in_client(user, membership=None):
+    """A test client logged in as `user`, acting for `membership` when given (staff)."""
+    from django.test import Client
+
+    from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    if membership is not None:
+        session = client.session
+        session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+        session.save()
+    return client
+
+
+def largest_operator_and_busiest_counsellor():
+    """The operator with the most people, and its counsellor with the most open parcours: what
+    the benches measure. Reads every operator: call it inside scopes_disabled()."""
+    from django.db.models import Count
+
+    from cep.models import Membership, Operator, Parcours
+
+    largest = Operator.objects.annotate(people=Count("beneficiaries")).order_by("-people").first()
+    if largest is None:
+        return None, None
+    busiest = (
+        Parcours.objects.filter(operator=largest, closed_on=None)
+        .exclude(referent=None)
+        .values("referent")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return largest, Membership.objects.get(pk=busiest["referent"])

@@ -184,16 +184,14 @@ def main() -> None:
     import django
 
     django.setup()
-    from common import measure, percentile
+    from common import logged_in_client, measure, percentile
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from django.test import Client
     from django.test.utils import override_settings
     from django_scopes import scopes_disabled
 
     from cep import services
-    from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
     from cep.models import Coordinator, Membership, Operator
     from indicateurs import services as indicator_services
     from indicateurs.models import SnapshotRun
@@ -255,15 +253,6 @@ def main() -> None:
             user, _ = user_model.objects.get_or_create(username=username)
             readers[level] = services.appoint_coordinator(user=user, level=level, region=region)
 
-    def client_for(reader):
-        client = Client()
-        client.force_login(reader.user)
-        if isinstance(reader, Membership):
-            session = client.session
-            session[ACTIVE_MEMBERSHIP_SESSION_KEY] = reader.pk
-            session.save()
-        return client
-
     year = f"periode=personnalise&du={add_months(latest, -11):%Y-%m}&au={latest:%Y-%m}"
     month = f"periode=mois&mois={latest:%Y-%m}"
     current = f"periode=mois&mois={current_month():%Y-%m}"
@@ -281,7 +270,12 @@ def main() -> None:
         f"{'SQL seul ms':>12} {'rapport':>8}"
     )
     for label, reader, url in pages:
-        queries, timings, floor, _ = measure(client_for(reader), url, args.runs, connection)
+        queries, timings, floor, _ = measure(
+            logged_in_client(reader.user, reader if isinstance(reader, Membership) else None),
+            url,
+            args.runs,
+            connection,
+        )
         median, sql_median = statistics.median(timings), statistics.median(floor)
         print(
             f"{label:<36} {queries:>8} {median:>11.1f} {percentile(timings, 0.95):>8.1f} "

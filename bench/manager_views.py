@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import measure, percentile  # noqa: E402
+from common import logged_in_client, measure, percentile  # noqa: E402
 
 OPERATORS = 20
 BENEFICIARIES = 1_000_000
@@ -135,12 +135,10 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django_scopes import scope, scopes_disabled
 
     from cep import services
-    from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
     from cep.models import Membership, Operator, Parcours
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -179,14 +177,6 @@ def main() -> None:
                 counts[label] = cursor.fetchone()[0]
     print(f"Base {connection.settings_dict['NAME']} : {counts}")
 
-    def client_for(membership):
-        client = Client()
-        client.force_login(membership.user)
-        session = client.session
-        session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
-        session.save()
-        return client
-
     with scope(operator=operator.pk):
         busiest = (
             Parcours.objects.open()
@@ -208,7 +198,9 @@ def main() -> None:
         ("revue du portefeuille (manager)", manager, f"/gestion/equipe/{counsellor.pk}/"),
     ]
     for label, membership, url in pages:
-        queries, timings, floor, seq = measure(client_for(membership), url, args.runs, connection)
+        queries, timings, floor, seq = measure(
+            logged_in_client(membership.user, membership), url, args.runs, connection
+        )
         median, sql_median = statistics.median(timings), statistics.median(floor)
         print(
             f"{label:<34} {queries:>8} {median:>11.1f} {percentile(timings, 0.95):>8.1f} "

@@ -26,7 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import measure, percentile, timed  # noqa: E402
+from common import (  # noqa: E402
+    largest_operator_and_busiest_counsellor,
+    logged_in_client,
+    measure,
+    percentile,
+    timed,
+)
 
 
 def main() -> None:
@@ -43,15 +49,13 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
     from django.db.models import Count
-    from django.test import Client
     from django.test.utils import override_settings
     from django_scopes import scope, scopes_disabled
     from weasyprint import HTML
 
     from accompagnement.models import PlanVersion
     from cep import services
-    from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
-    from cep.models import Membership, Operator, Parcours
+    from cep.models import Membership, Parcours
     from conseil.models import ProjectVersion
     from indicateurs import services as indicator_services
     from indicateurs.models import SnapshotRun
@@ -95,19 +99,8 @@ def main() -> None:
                 f"Consolidation de 36 mois : {time.perf_counter() - started:.0f} s "
                 f"(médiane {statistics.median(r.duration_ms for r in runs):.0f} ms par mois)"
             )
-        largest = (
-            Operator.objects.annotate(people=Count("beneficiaries")).order_by("-people").first()
-        )
+        largest, counsellor = largest_operator_and_busiest_counsellor()
         manager = Membership.objects.filter(operator=largest, role="manager").first()
-        counsellor = (
-            Parcours.objects.filter(operator=largest, closed_on=None)
-            .exclude(referent=None)
-            .values("referent")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()
-        )
-        counsellor = Membership.objects.get(pk=counsellor["referent"])
         person = (
             Parcours.objects.filter(referent=counsellor, current_level=3)
             .annotate(n=Count("services"))
@@ -122,37 +115,32 @@ def main() -> None:
             f"portefeuille de {counsellor.user.username}"
         )
 
-    def client_for(user, membership=None):
-        client = Client()
-        client.force_login(user)
-        if membership is not None:
-            session = client.session
-            session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
-            session.save()
-        return client
-
     year = f"periode=personnalise&du={add_months(latest, -11):%Y-%m}&au={latest:%Y-%m}"
     pages = [
-        ("portefeuille (50 lignes)", client_for(counsellor.user, counsellor), "/beneficiaires/"),
+        (
+            "portefeuille (50 lignes)",
+            logged_in_client(counsellor.user, counsellor),
+            "/beneficiaires/",
+        ),
         (
             "fiche bénéficiaire",
-            client_for(counsellor.user, counsellor),
+            logged_in_client(counsellor.user, counsellor),
             f"/beneficiaires/{person.beneficiary_id}/",
         ),
-        ("vue d'équipe (manager)", client_for(manager.user, manager), "/gestion/equipe/"),
+        ("vue d'équipe (manager)", logged_in_client(manager.user, manager), "/gestion/equipe/"),
         (
             "API liste des bénéficiaires",
-            client_for(counsellor.user, counsellor),
+            logged_in_client(counsellor.user, counsellor),
             "/api/v1/beneficiaries/",
         ),
         (
             "indicateurs opérateur, mois en cours",
-            client_for(manager.user, manager),
+            logged_in_client(manager.user, manager),
             f"/indicateurs/?periode=mois&mois={current_month():%Y-%m}",
         ),
         (
             "indicateurs nationaux, 12 mois",
-            client_for(coordinator.user),
+            logged_in_client(coordinator.user),
             f"/indicateurs/?{year}",
         ),
     ]
