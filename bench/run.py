@@ -42,6 +42,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cep.settings")
     os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ["TWO_FACTOR_REQUIRED"] = "0"  # the pages, not the login code
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     import django
 
@@ -102,8 +103,15 @@ def main() -> None:
         largest, counsellor = largest_operator_and_busiest_counsellor()
         manager = Membership.objects.filter(operator=largest, role="manager").first()
         person = (
-            Parcours.objects.filter(referent=counsellor, current_level=3)
-            .annotate(n=Count("services"))
+            # A synthèse needs a project (and, at level 3, a plan).
+            Parcours.objects.filter(
+                referent=counsellor,
+                current_level=3,
+                project_versions__isnull=False,
+                action_plan__isnull=False,
+            )
+            .distinct()
+            .annotate(n=Count("services", distinct=True))
             .order_by("-n", "pk")
             .first()
         )
