@@ -2,6 +2,11 @@
 does not go through a scoped manager. The suite connects as a role that owns no table and is
 no superuser (tests/conftest.py), so the policies apply here as in production."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django_scopes import scope, scopes_disabled
@@ -184,3 +189,49 @@ def test_the_audit_purge_function_refuses_another_operators_trail(two_operators)
         cursor.execute("SELECT cep_audit_purge(%s, 1000)", [theirs.pk])
     with scopes_disabled():
         assert services.AuditEvent.objects.filter(operator=theirs).count() == 1
+
+
+def test_setup_app_role_makes_a_role_under_the_policies(owner_cursor, settings):
+    """What `make run` and the compose stack do: the owner creates the application's role,
+    which can then read and write the tables, under the policies, and never delete from the
+    audit trail."""
+    s = connection.settings_dict
+    owner = settings.DATABASE_OWNER
+    role = "cep_app_setup_check"
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{owner['USER']}:{owner['PASSWORD'] or ''}@{s['HOST']}:"
+            f"{s['PORT'] or 5432}/{s['NAME']}"
+        ),
+        "DATABASE_APP_ROLE": role,
+        "DATABASE_APP_PASSWORD": "une-phrase-de-passe",
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "setup_app_role"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        owner_cursor.execute(
+            "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = %s", [role]
+        )
+        assert owner_cursor.fetchone() == (False, False, True)
+        checks = {
+            ("cep_beneficiary", "SELECT"): True,
+            ("cep_beneficiary", "UPDATE"): True,
+            ("cep_auditevent", "INSERT"): True,
+            ("cep_auditevent", "UPDATE"): False,
+            ("cep_auditevent", "DELETE"): False,
+            ("cep_beneficiary", "TRUNCATE"): False,
+        }
+        for (table, right), expected in checks.items():
+            owner_cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [role, table, right])
+            assert owner_cursor.fetchone()[0] is expected, (table, right)
+    finally:
+        owner_cursor.execute(f"DROP OWNED BY {role}")
+        owner_cursor.execute(f"DROP ROLE IF EXISTS {role}")
