@@ -81,8 +81,16 @@ def caseload(
     after: CaseloadCursor | None = None,
     page_size: int = CASELOAD_PAGE_SIZE,
 ) -> CaseloadPage:
-    """The parcours a counsellor follows, one row each, with its beneficiary."""
-    rows = Parcours.objects.filter(referent=membership).select_related("beneficiary")
+    """The parcours a counsellor follows, one row each, with its beneficiary; with `state`
+    "co", the open parcours they follow as co-référent, with their référent."""
+    if state == "co":
+        rows = (
+            Parcours.objects.open()
+            .filter(pk__in=co_followed_ids(membership))
+            .select_related("beneficiary", "referent__user")
+        )
+    else:
+        rows = Parcours.objects.filter(referent=membership).select_related("beneficiary")
     if state == "open":
         rows = rows.open()
     elif state == "closed":
@@ -217,14 +225,18 @@ def co_referents_of(parcours: Parcours) -> QuerySet[Membership]:
     )
 
 
-def co_followed_parcours(membership: Membership) -> QuerySet[Parcours]:
-    """Parcours this counsellor follows as co-référent."""
-    ids = ParcoursUserPermission.objects.filter(
+def co_followed_ids(membership: Membership) -> QuerySet:
+    """The ids of the parcours this counsellor follows as co-référent (object permission)."""
+    return ParcoursUserPermission.objects.filter(
         user_id=membership.user_id, permission__codename="co_follow_parcours"
     ).values("content_object_id")
+
+
+def co_followed_parcours(membership: Membership) -> QuerySet[Parcours]:
+    """Parcours this counsellor follows as co-référent."""
     return (
         Parcours.objects.open()
-        .filter(pk__in=ids)
+        .filter(pk__in=co_followed_ids(membership))
         .select_related("beneficiary", "referent__user")
         .order_by("beneficiary__last_name", "pk")
     )

@@ -65,7 +65,7 @@ class CaseloadView(OperatorPermissionRequiredMixin, TemplateView):
         query = self.request.GET
         search = query.get("q", "")[:100]
         state = query.get("etat", "open")
-        if state not in {"open", "closed", "all"}:
+        if state not in {"open", "closed", "all", "co"}:
             state = "open"
         try:
             level = int(query.get("niveau", ""))

@@ -64,3 +64,36 @@ def test_beneficiary_page_queries_do_not_grow_with_services(login_as):
     with_two_hundred = count_queries(client, url)
     assert with_five == with_two_hundred
     assert client.get(url).content.decode().count("Entretien individuel") == 200
+
+
+def test_the_parcours_followed_as_co_referent_are_listed_in_a_fixed_number_of_queries(login_as):
+    from cep import services
+
+    operator = OperatorFactory()
+    colleague = make_membership(operator=operator)
+    client = login_as(colleague)
+    url = reverse("caseload") + "?etat=co"
+    assert "Vous ne suivez aucun parcours en co-référence." in client.get(url).content.decode()
+
+    def follow(n, name="Coadou"):
+        for _ in range(n):
+            referent = make_membership(operator=operator)
+            parcours = ParcoursFactory(
+                operator=operator,
+                referent=referent,
+                beneficiary=BeneficiaryFactory(operator=operator, last_name=name),
+            )
+            services.add_co_referent(membership=referent, parcours=parcours, counsellor=colleague)
+
+    follow(2)
+    with_two = count_queries(client, url)
+    follow(20)
+    assert count_queries(client, url) == with_two
+    page = client.get(url).content.decode()
+    assert page.count("COADOU") == 22
+    assert "Parcours suivis en co-référence" in page and "Référent" in page
+    # Their own caseload stays theirs: none of these parcours is in it.
+    assert "COADOU" not in client.get(reverse("caseload")).content.decode()
+    follow(1, name="Zabaleta")
+    found = client.get(url + "&q=zaba").content.decode()
+    assert "ZABALETA" in found and "COADOU" not in found
