@@ -13,6 +13,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 
+from cep.middleware import API_PATH, api_token_key
+
 POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -58,19 +60,21 @@ def mark_session_active(sender, request, user, **kwargs):
 
 class IdleSessionMiddleware:
     """A browser session left idle for `SESSION_IDLE_SECONDS` ends: the next request logs out
-    and asks to log in again. API tokens are not sessions and are not concerned."""
+    and asks to log in again. Here `request.user` is the session's (an API token is read
+    later, by the tenancy middleware): a call with a token goes on without the stale session."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and not request.META.get("HTTP_AUTHORIZATION"):
+        if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_SECONDS:
                 logout(request)
-                return idle_session_response(request)
-            if last_seen is None or now - last_seen >= LAST_SEEN_STEP_SECONDS:
+                if not (request.path.startswith(API_PATH) and api_token_key(request)):
+                    return idle_session_response(request)
+            elif last_seen is None or now - last_seen >= LAST_SEEN_STEP_SECONDS:
                 request.session[LAST_SEEN_SESSION_KEY] = now
         return self.get_response(request)
 
@@ -78,7 +82,7 @@ class IdleSessionMiddleware:
 def idle_session_response(request):
     minutes = settings.SESSION_IDLE_SECONDS // 60
     message = f"Votre session a pris fin après {minutes} minutes sans activité. Reconnectez-vous."
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PATH):
         return JsonResponse({"detail": message}, status=401)
     messages.info(request, message)
     return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

@@ -58,6 +58,14 @@ def test_an_idle_session_on_the_api_answers_401_and_a_token_is_not_concerned(log
     assert token_client(membership).get("/api/v1/beneficiaries/").status_code == 200
 
 
+def test_an_authorization_header_does_not_keep_an_idle_session_alive(login_as):
+    client = login_as(make_membership(operator=OperatorFactory()))
+    last_seen_ago(client, 4000)
+    response = client.get("/beneficiaires/", HTTP_AUTHORIZATION="Token pas-un-jeton")
+    assert response.status_code == 302 and response.url.startswith("/connexion/")
+    assert client.get("/beneficiaires/").url.startswith("/connexion/")
+
+
 def test_an_admin_requires_the_code_of_counsellors_too(login_as, client):
     operator = OperatorFactory()
     admin = make_membership(operator=operator, role=Membership.Role.ADMIN)
