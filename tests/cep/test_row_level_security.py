@@ -235,3 +235,18 @@ def test_setup_app_role_makes_a_role_under_the_policies(owner_cursor, settings):
     finally:
         owner_cursor.execute(f"DROP OWNED BY {role}")
         owner_cursor.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_no_code_narrows_a_manager_alone():
+    """`Manager.with_scope()` scopes one query in Python while the database keeps the scope
+    of the surrounding code: the two walls would disagree. The code enters `scope()` instead."""
+    root = Path(__file__).resolve().parents[2]
+    apps_ = ("cep", "accueil", "conseil", "accompagnement", "synthese", "indicateurs", "bench")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for app in apps_
+        for path in sorted((root / app).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if ".with_scope(" in line
+    ]
+    assert found == []
