@@ -7,8 +7,8 @@ only the rows of the operators the session names in the `cep.operators` setting.
 
 - The setting follows the django-scopes scope of the code that runs the query: one operator, a
   list of operators (a coordinator), `*` inside `scopes_disabled()` (the admin and the platform
-  jobs, which are deliberate and reviewed), and nothing at all outside any scope: then a tenant
-  table answers no row and refuses every write.
+  jobs, which are deliberate and reviewed), and nothing at all outside any scope: then a query
+  that meets a row of a tenant table fails, as a scoped manager does, and a write is refused.
 - `cep.db` sets it on the connection before a query when it differs from what the connection
   holds: one `set_config` per request, not per query. A rollback may bring an earlier value back,
   so the connection forgets what it holds on every rollback and sets it again.
@@ -23,6 +23,7 @@ from django_scopes.state import get_scope
 
 SETTING = "cep.operators"
 EVERY_OPERATOR = "*"
+NO_OPERATOR = "aucun"
 POLICY = "cep_operator_rows"
 
 # Evaluated once per query as init plans (the scalar sub-selects), not once per row.
@@ -31,12 +32,22 @@ CREATE OR REPLACE FUNCTION cep_rls_every_operator() RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(current_setting('cep.operators', true), '') = '*'
 $$;
+-- Like a scoped manager, the database refuses to answer outside any scope: a job that forgot
+-- its scope fails loudly instead of reading (and storing) nothing.
 CREATE OR REPLACE FUNCTION cep_rls_operators() RETURNS bigint[]
-LANGUAGE sql STABLE AS $$
-    SELECT string_to_array(
-        nullif(nullif(coalesce(current_setting('cep.operators', true), ''), '*'), ''), ','
-    )::bigint[]
-$$;
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    operators text := coalesce(current_setting('cep.operators', true), '');
+BEGIN
+    IF operators = '' THEN
+        RAISE EXCEPTION 'table d''opérateur interrogée hors de tout périmètre (cep.operators)'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF operators IN ('*', 'aucun') THEN
+        RETURN '{}';
+    END IF;
+    RETURN string_to_array(operators, ',')::bigint[];
+END $$;
 """
 
 
@@ -49,7 +60,8 @@ def scope_setting() -> str:
     if operator is None:
         return ""
     if isinstance(operator, (list, tuple, set, frozenset)):
-        return ",".join(str(int(getattr(pk, "pk", pk))) for pk in operator)
+        # A coordinator of a region without operators: a scope, which holds no row.
+        return ",".join(str(int(getattr(pk, "pk", pk))) for pk in operator) or NO_OPERATOR
     return str(int(getattr(operator, "pk", operator)))
 
 

@@ -113,10 +113,16 @@ def test_a_raw_write_cannot_reach_another_operator(two_operators):
         assert Beneficiary.objects.get(pk=me.pk).operator_id == mine.pk
 
 
-def test_outside_any_scope_a_tenant_table_answers_no_row(two_operators):
-    assert rows("SELECT id FROM cep_beneficiary") == []
+def test_outside_any_scope_a_tenant_table_refuses_to_answer(two_operators):
+    """As a scoped manager raises outside a scope, so does the database: a job that forgot its
+    scope fails instead of reading (and storing) nothing."""
     with (
-        pytest.raises(DatabaseError, match="row-level security"),
+        pytest.raises(DatabaseError, match="hors de tout périmètre"),
+        transaction.atomic(),
+    ):
+        rows("SELECT id FROM cep_beneficiary")
+    with (
+        pytest.raises(DatabaseError, match="hors de tout périmètre"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
@@ -125,6 +131,9 @@ def test_outside_any_scope_a_tenant_table_answers_no_row(two_operators):
             "details, previous_hash, hash) VALUES (%s, 'read', 'x', '1', now(), '{}', '', '')",
             [two_operators[0].pk],
         )
+    # A scope without any operator (a coordinator of a region without one) reads nothing.
+    with scope(operator=[]):
+        assert rows("SELECT id FROM cep_beneficiary") == []
 
 
 def test_a_coordinators_scope_reads_its_operators_only(two_operators):
