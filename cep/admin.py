@@ -11,6 +11,7 @@ from cep.models import (
     Beneficiary,
     Consent,
     Coordinator,
+    CoordinatorToken,
     Membership,
     Operator,
     Parcours,
@@ -115,3 +116,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["label", "membership", "created_at", "revoked_at"]
     readonly_fields = ["key_digest"]
     raw_id_fields = ["membership"]
+
+
+@admin.register(CoordinatorToken)
+class CoordinatorTokenAdmin(admin.ModelAdmin):
+    list_display = ["label", "coordinator", "created_at", "revoked_at"]
+    readonly_fields = ["key_digest"]

@@ -9,7 +9,7 @@ from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import get_user_perms
 
 from cep.audit import events_in_request, object_of_page, record_page_read, record_page_view
-from cep.models import ApiToken, BeneficiaryAccount, Coordinator, Membership
+from cep.models import ApiToken, BeneficiaryAccount, Coordinator, CoordinatorToken, Membership
 from cep.roles import ROLE_PERMISSIONS
 
 SECOND_FACTOR_ROLES = (Membership.Role.MANAGER, Membership.Role.ADMIN)
@@ -17,6 +17,8 @@ SECOND_FACTOR_ROLES = (Membership.Role.MANAGER, Membership.Role.ADMIN)
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
 ADMIN_PATH = "/admin/"
 API_PATH = "/api/"
+# A coordination's token opens these routes only (indicateurs/api.py).
+INDICATOR_API_PATH = "/api/v1/indicateurs/"
 
 
 def api_token_key(request) -> str | None:
@@ -100,6 +102,13 @@ class TenancyMiddleware:
                 # A token is not a browser session: CSRF does not apply to it.
                 request._dont_enforce_csrf_checks = True
                 return self._run_as(request, token.membership)
+            if request.path.startswith(INDICATOR_API_PATH):
+                coordinator_token = CoordinatorToken.objects.active_by_key(key)
+                if coordinator_token is not None:
+                    request.user = coordinator_token.coordinator.user
+                    request.api_token = coordinator_token
+                    request._dont_enforce_csrf_checks = True
+                    return self._run_as_coordinator(request, coordinator_token.coordinator)
             return self.get_response(request)
 
         if request.user.is_authenticated:
@@ -116,13 +125,16 @@ class TenancyMiddleware:
                     return self.get_response(request)
             coordinator = Coordinator.objects.filter(user=request.user, is_active=True).first()
             if coordinator is not None and request.user.is_active:
-                # Indicators only: the scope is every operator of their region (or of the
-                # nation), and no page of a person's file lets a coordinator in (no membership).
-                request.coordinator = coordinator
-                request.coordinator_operator_ids = coordinator.operator_ids()
-                with scope(operator=request.coordinator_operator_ids):
-                    return self.get_response(request)
+                return self._run_as_coordinator(request, coordinator)
         return self.get_response(request)
+
+    def _run_as_coordinator(self, request, coordinator: Coordinator):
+        """Indicators only: the scope is every operator of their region (or of the nation),
+        and no page of a person's file lets a coordinator in (no membership)."""
+        request.coordinator = coordinator
+        request.coordinator_operator_ids = coordinator.operator_ids()
+        with scope(operator=request.coordinator_operator_ids):
+            return self.get_response(request)
 
     def _run_as(self, request, membership: Membership):
         request.membership = membership

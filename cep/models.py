@@ -240,6 +240,39 @@ class Coordinator(models.Model):
         return list(operators.values_list("pk", flat=True))
 
 
+class CoordinatorTokenManager(models.Manager):
+    def active_by_key(self, key: str):
+        return (
+            self.filter(
+                key_digest=ApiToken.digest(key),
+                revoked_at__isnull=True,
+                coordinator__is_active=True,
+                coordinator__user__is_active=True,
+            )
+            .select_related("coordinator__user")
+            .first()
+        )
+
+
+class CoordinatorToken(models.Model):
+    """A coordination's information system reading the consolidated indicators: the token acts
+    as the coordinator on the indicator API, and nowhere else. Only the key's SHA-256 is kept."""
+
+    coordinator = models.ForeignKey(Coordinator, on_delete=models.CASCADE, related_name="tokens")
+    label = models.CharField("libellé", max_length=100)
+    key_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoordinatorTokenManager()
+
+    class Meta:
+        verbose_name = "jeton d'API d'une coordination"
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Beneficiary(models.Model):
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="beneficiaries")
     first_name = models.CharField("prénom", max_length=100)

@@ -31,6 +31,7 @@ from cep.models import (
     BeneficiaryRequest,
     Consent,
     Coordinator,
+    CoordinatorToken,
     Invitation,
     Level,
     LiaisonFile,
@@ -125,6 +126,21 @@ def appoint_coordinator(*, user: AbstractBaseUser, level: str, region: str = "")
     coordinator.full_clean()
     coordinator.save()
     return coordinator
+
+
+@transaction.atomic
+def issue_coordinator_token(
+    *, coordinator: Coordinator, label: str
+) -> tuple[CoordinatorToken, str]:
+    """A token for a coordination's information system, on the indicator API only; the key is
+    returned once, never stored. (No operator's trail records it: it opens no person's data.)"""
+    if not coordinator.is_active:
+        raise ValidationError({"coordinator": "Cette coordination n'est plus active."})
+    key = ApiToken.generate_key()
+    token = CoordinatorToken.objects.create(
+        coordinator=coordinator, label=label, key_digest=ApiToken.digest(key)
+    )
+    return token, key
 
 
 @transaction.atomic
