@@ -81,6 +81,24 @@ def parameter(code: str, on: date) -> Decimal:
     return value
 
 
+def parameter_history(code: str) -> Callable[[date], Decimal]:
+    """Every dated value of `code`, read in one query: a function giving the value in force on
+    a day (for the several dates of one plan)."""
+    rows = list(
+        FundingParameter.objects.filter(code=code)
+        .order_by("valid_from")
+        .values_list("valid_from", "value")
+    )
+
+    def on(day: date) -> Decimal:
+        values = [value for valid_from, value in rows if valid_from <= day]
+        if not values:
+            raise _missing(code, day)
+        return values[-1]
+
+    return on
+
+
 class ParameterSet:
     """Every parameter in force on one day, read in one query for a batch of rules."""
 

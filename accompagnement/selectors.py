@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement.costs import FundingSummary, summarize
+from accompagnement.funding_rules import REGISTERED_JOB_SEEKER_STATUSES, parameter_history
 from accompagnement.models import (
     Action,
     ActionPlan,
@@ -56,11 +58,28 @@ def version_with_items(pk: int) -> PlanVersion:
     )
 
 
-def funding_summary(version: PlanVersion, declared: DeclaredFacts | None) -> FundingSummary:
+def funding_summary(
+    version: PlanVersion, declared: DeclaredFacts | None, *, beneficiary
+) -> FundingSummary:
+    """The funding plan's figures. The CPF flat participation is added where the CPF alone
+    pays for a line, at the amount in force when the CPF was solicited (today if not said),
+    unless the person is a registered job seeker or their employer tops up."""
+    waived = beneficiary.employment_status in REGISTERED_JOB_SEEKER_STATUSES or bool(
+        declared and declared.employer_tops_up
+    )
+    participation = None
+    if not waived:
+        in_force = parameter_history("cpf_participation")
+        today = timezone.localdate()
+
+        def participation(request) -> Decimal:
+            return in_force(request.contacted_on or today)
+
     return summarize(
         version.cost_lines.all(),
         version.funding_requests.all(),
         declared.can_pay if declared else None,
+        cpf_participation=participation,
     )
 
 

@@ -72,7 +72,9 @@ class PlanView(PlanMixin):
             "version": version,
             "versions": versions,
             "is_latest": version.number == versions[0]["number"],
-            "summary": selectors.funding_summary(version, declared),
+            "summary": selectors.funding_summary(
+                version, declared, beneficiary=self.parcours.beneficiary
+            ),
             "timeline": selectors.timeline(version),
             "verdicts": verdicts,
             "schemes": SCHEMES,

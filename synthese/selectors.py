@@ -55,7 +55,7 @@ def document_content(document: SynthesisDocument) -> dict:
     if document.plan_version_id:
         plan = version_with_items(document.plan_version_id)
         declared = DeclaredFacts.objects.filter(parcours=parcours).first()
-        summary = funding_summary(plan, declared)
+        summary = funding_summary(plan, declared, beneficiary=parcours.beneficiary)
         calendar = timeline(plan)
     return {
         "document": document,
