@@ -75,6 +75,7 @@ FACTS_FIELDS = [
     "years_continuous_salaried",
     "cpf_balance",
     "employer_tops_up",
+    "resigned",
     "can_pay",
     "updated_at",
 ]

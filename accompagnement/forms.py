@@ -106,6 +106,9 @@ class FundingRequestForm(DsfrBaseForm, forms.ModelForm):
         self.fields["scheme"].choices = [(code, s.label) for code, s in SCHEMES.items()]
 
 
+YES_NO_UNKNOWN = [("", "Inconnu"), ("true", "Oui"), ("false", "Non")]
+
+
 class DeclaredFactsForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = DeclaredFacts
@@ -117,12 +120,12 @@ class DeclaredFactsForm(DsfrBaseForm, forms.ModelForm):
             "years_continuous_salaried",
             "cpf_balance",
             "employer_tops_up",
+            "resigned",
             "can_pay",
         ]
         widgets = {
-            "employer_tops_up": forms.Select(
-                choices=[("", "Inconnu"), ("true", "Oui"), ("false", "Non")]
-            )
+            "employer_tops_up": forms.Select(choices=YES_NO_UNKNOWN),
+            "resigned": forms.Select(choices=YES_NO_UNKNOWN),
         }
         error_messages = {"cpf_balance": AMOUNT_MESSAGES, "can_pay": AMOUNT_MESSAGES}
 

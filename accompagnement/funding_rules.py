@@ -152,7 +152,6 @@ class Facts:
 
     @classmethod
     def from_records(cls, beneficiary: Beneficiary, declared: DeclaredFacts | None) -> Facts:
-        # `resigned` is not recorded yet: it stays unknown and the rule asks for it.
         base = {
             "employment_status": beneficiary.employment_status,
             "rqth": beneficiary.rqth,
@@ -169,6 +168,7 @@ class Facts:
             years_continuous_salaried=declared.years_continuous_salaried,
             cpf_balance=declared.cpf_balance,
             employer_tops_up=declared.employer_tops_up,
+            resigned=declared.resigned,
         )
 
     @property

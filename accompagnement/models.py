@@ -289,6 +289,8 @@ class DeclaredFacts(models.Model):
     )
     cpf_balance = models.DecimalField("solde CPF déclaré", null=True, blank=True, **MONEY)
     employer_tops_up = models.BooleanField("l'employeur abonde le CPF", null=True, blank=True)
+    # Démission-reconversion: the CEP must be requested before resigning.
+    resigned = models.BooleanField("a déjà donné sa démission", null=True, blank=True)
     can_pay = models.DecimalField(
         "ce que la personne peut payer elle-même", null=True, blank=True, **MONEY
     )

@@ -494,3 +494,29 @@ def test_facts_from_records():
     assert verdicts["cpf"].status == ELIGIBLE
     assert verdicts["pro_a"].status == ELIGIBLE
     assert_unknown(verdicts["demission_reconversion"], "démission déjà donnée ou non")
+
+
+def test_a_resignation_recorded_in_the_declared_facts_reaches_the_rule(login_as):
+    """The counsellor records that the person has already resigned (facts form): the
+    démission-reconversion is then not available, and the rule says why."""
+    from accompagnement import services
+    from tests.conseil.factories import Level2ParcoursFactory
+
+    parcours = Level2ParcoursFactory(entry_level=3)
+    services.ensure_plan(membership=parcours.referent, parcours=parcours)
+    b = parcours.beneficiary
+    assert b.employment_status == "salarie_cdi"
+    url = f"/accompagnement/parcours/{parcours.pk}/plan/faits/"
+    client = login_as(parcours.referent)
+    assert "a déjà donné sa démission" in client.get(url).content.decode().lower()
+    response = client.post(url, {"years_continuous_salaried": "6", "resigned": "true"})
+    assert response.status_code == 302
+    declared = DeclaredFacts.objects.get(parcours=parcours)
+    assert declared.resigned is True
+    verdict_ = evaluate_all(Facts.from_records(b, declared), ON)["demission_reconversion"]
+    assert_not_eligible(verdict_, "Démission déjà donnée : le CEP doit être demandé avant")
+    client.post(url, {"years_continuous_salaried": "6", "resigned": "false"})
+    declared.refresh_from_db()
+    assert declared.resigned is False
+    verdict_ = evaluate_all(Facts.from_records(b, declared), ON)["demission_reconversion"]
+    assert verdict_.status == ELIGIBLE
