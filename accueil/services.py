@@ -4,7 +4,7 @@ Each function is one transaction, takes the acting membership, writes the audit 
 field-keyed ``ValidationError``s that forms and the API show next to the field.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_scopes import scope, scopes_disabled
 
 from accueil import selectors, tasks
 from accueil.models import (
@@ -557,6 +558,36 @@ def notify_session_cancelled(*, session_id: int) -> int:
             locked.save(update_fields=["cancellation_notified_at"])
             sent += 1
     return sent
+
+
+# A cancellation's messages leave within a minute; after this long, they were lost (the broker
+# was down when the session was cancelled, or the task gave up) and are sent again.
+CANCELLATION_RESEND_AFTER = timedelta(minutes=10)
+
+
+def resend_lost_cancellations(*, now: datetime | None = None) -> list[int]:
+    """The periodic job: the cancelled sessions, still to come, with registrants not told yet,
+    each notified in its own operator's scope. Returns the sessions notified."""
+    now = now or timezone.now()
+    with scopes_disabled():  # a platform job: it reads ids only
+        untold = (
+            SessionRegistration.objects.filter(cancellation_notified_at__isnull=True)
+            .exclude(beneficiary__email="")
+            .values("session_id")
+        )
+        lost = list(
+            InformationSession.objects.filter(
+                pk__in=untold,
+                cancelled_at__lt=now - CANCELLATION_RESEND_AFTER,
+                starts_at__gt=now,
+            )
+            .order_by("pk")
+            .values_list("pk", "operator_id")
+        )
+    for session_id, operator_id in lost:
+        with scope(operator=operator_id):
+            notify_session_cancelled(session_id=session_id)
+    return [session_id for session_id, _ in lost]
 
 
 @transaction.atomic

@@ -17,3 +17,10 @@ def notify_session_cancelled(*, session_id: int, operator_id: int) -> int:
 
     with scope(operator=operator_id):
         return notify(session_id=session_id)
+
+
+@shared_task(acks_late=True)
+def resend_lost_cancellations() -> list[int]:
+    from accueil.services import resend_lost_cancellations as resend
+
+    return resend()

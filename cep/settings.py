@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cep.tasks.expire_transfers",
         "schedule": 3600.0,  # hourly: a transfer past its time stops being readable soon after
     },
+    "accueil-resend-lost-cancellations": {
+        "task": "accueil.tasks.resend_lost_cancellations",
+        "schedule": 600.0,  # every 10 minutes: a cancellation reaches people before the session
+    },
     "indicateurs-rebuild-snapshots": {
         "task": "indicateurs.tasks.rebuild_recent_snapshots",
         # Nightly, so a month is stored the night after it ends and redone the next nights

@@ -10,11 +10,13 @@ from django.db import connection
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from accueil.models import InformationSession, SessionRegistration
 from cep.models import AuditEvent, Beneficiary, Parcours, Transfer
 from indicateurs.models import FollowUpSurvey, MonthlyFigure
 from indicateurs.periods import add_months
 from indicateurs.selectors import current_month
 from synthese.models import SynthesisDocument
+from tests.accueil.factories import InformationSessionFactory, SessionRegistrationFactory
 from tests.factories import BeneficiaryFactory, OperatorFactory, ParcoursFactory, TransferFactory
 from tests.indicateurs.factories import FollowUpSurveyFactory
 from tests.synthese.factories import SynthesisDocumentFactory
@@ -30,12 +32,14 @@ def test_the_schedule_is_the_one_tested_here():
         "cep.tasks.purge_old_audit_events",
         "cep.tasks.expire_transfers",
         "indicateurs.tasks.rebuild_recent_snapshots",
+        "accueil.tasks.resend_lost_cancellations",
     }
 
 
 def test_every_scheduled_job_does_its_work_outside_any_scope(
     settings, django_capture_on_commit_callbacks
 ):
+    from accueil import tasks as accueil_tasks
     from cep import tasks as cep_tasks
     from indicateurs import tasks as indicator_tasks
     from synthese import tasks as synthese_tasks
@@ -66,6 +70,13 @@ def test_every_scheduled_job_does_its_work_outside_any_scope(
             )
         transfer = TransferFactory(operator=a, expires_at=timezone.now() - timedelta(minutes=1))
         survey = FollowUpSurveyFactory(operator=b, due_on=today)
+        session = InformationSessionFactory(operator=b)
+        SessionRegistrationFactory(
+            session=session, operator=b, beneficiary__email="inscrite@exemple.invalid"
+        )
+        InformationSession.objects.filter(pk=session.pk).update(
+            cancelled_at=timezone.now() - timedelta(hours=1), cancellation_reason="Salle fermée"
+        )
         stuck = SynthesisDocumentFactory()
         SynthesisDocument.objects.filter(pk=stuck.pk).update(
             last_activity_at=timezone.now() - timedelta(hours=1)
@@ -77,6 +88,7 @@ def test_every_scheduled_job_does_its_work_outside_any_scope(
     assert cep_tasks.expire_transfers() == 1
     assert cep_tasks.apply_retention() == 1
     indicator_tasks.send_due_surveys()
+    assert accueil_tasks.resend_lost_cancellations() == [session.pk]
     with django_capture_on_commit_callbacks(execute=True):
         assert synthese_tasks.sweep_stuck_documents() == [stuck.pk]
 
@@ -92,3 +104,5 @@ def test_every_scheduled_job_does_its_work_outside_any_scope(
         assert Beneficiary.objects.get(pk=forgotten.pk).anonymised_at is not None
         assert FollowUpSurvey.objects.get(pk=survey.pk).status != FollowUpSurvey.Status.PLANNED
         assert SynthesisDocument.objects.get(pk=stuck.pk).status == SynthesisDocument.Status.READY
+        told = SessionRegistration.objects.get(session=session)
+        assert told.cancellation_notified_at is not None

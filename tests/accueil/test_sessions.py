@@ -172,3 +172,38 @@ def test_attending_a_session_is_level_1_even_at_level_2():
         membership=session.animator, registration=registration, attendance="present"
     )
     assert Service.objects.get(parcours=parcours).level == 1
+
+
+def test_messages_lost_with_the_broker_are_sent_again_by_the_periodic_job(
+    django_capture_on_commit_callbacks,
+):
+    """The session was cancelled while the broker was down: nobody was told. Ten minutes later
+    the periodic job tells them, once; a session already past is left alone."""
+    session = InformationSessionFactory(theme="Financer sa formation")
+    emails = ["a@exemple.invalid", "b@exemple.invalid"]
+    for email in emails:
+        SessionRegistrationFactory(session=session, beneficiary__email=email)
+    SessionRegistrationFactory(session=session, beneficiary__email="")  # nobody to write to
+    with django_capture_on_commit_callbacks(execute=False):  # the task never left
+        services.cancel_session(
+            membership=session.animator, session=session, reason="Animatrice absente"
+        )
+    assert mail.outbox == []
+    now = timezone.now()
+    assert services.resend_lost_cancellations(now=now) == []  # too early: the worker may send
+    later = now + timedelta(minutes=11)
+    assert services.resend_lost_cancellations(now=later) == [session.pk]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(emails)
+    assert services.resend_lost_cancellations(now=later) == []  # nobody told twice
+    assert len(mail.outbox) == 2
+
+
+def test_a_lost_cancellation_of_a_past_session_is_not_sent():
+    session = InformationSessionFactory()
+    SessionRegistrationFactory(session=session, beneficiary__email="a@exemple.invalid")
+    session.cancelled_at = timezone.now()
+    session.cancellation_reason = "Salle fermée"
+    session.save()
+    after_the_session = session.starts_at + timedelta(hours=1)
+    assert services.resend_lost_cancellations(now=after_the_session) == []
+    assert mail.outbox == []
