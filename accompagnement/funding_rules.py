@@ -68,19 +68,6 @@ def _missing(code: str, on: date) -> MissingFundingParameter:
     )
 
 
-def parameter(code: str, on: date) -> Decimal:
-    """The value of `code` in force on `on`: the row with the latest valid_from <= on."""
-    value = (
-        FundingParameter.objects.filter(code=code, valid_from__lte=on)
-        .order_by("-valid_from")
-        .values_list("value", flat=True)
-        .first()
-    )
-    if value is None:
-        raise _missing(code, on)
-    return value
-
-
 def parameter_history(code: str) -> Callable[[date], Decimal]:
     """Every dated value of `code`, read in one query: a function giving the value in force on
     a day (for the several dates of one plan)."""
@@ -97,6 +84,11 @@ def parameter_history(code: str) -> Callable[[date], Decimal]:
         return values[-1]
 
     return on
+
+
+def parameter(code: str, on: date) -> Decimal:
+    """The value of `code` in force on `on`: the row with the latest valid_from <= on."""
+    return parameter_history(code)(on)
 
 
 class ParameterSet:

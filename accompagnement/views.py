@@ -18,10 +18,10 @@ from accompagnement.forms import (
 from accompagnement.funding_rules import SCHEMES, Facts, MissingFundingParameter, evaluate_all
 from accompagnement.models import Action, DeclaredFacts, ExternalService, FundingRequest
 from cep import services as core
+from cep.audit import client_ip
 from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
-from cep.views import client_ip
 from conseil.forms import AgreementForm
 
 VERDICT_LABELS = {"eligible": "éligible", "not_eligible": "non éligible", "unknown": "à vérifier"}

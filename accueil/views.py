@@ -32,11 +32,11 @@ from accueil.models import (
 )
 from accueil.routing import PersonFacts
 from cep import services as core
+from cep.audit import client_ip
 from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Beneficiary
 from cep.roles import MANAGE_OPERATOR
-from cep.views import client_ip
 
 INTAKE_DRAFT_KEY = "accueil_intake_draft"
 

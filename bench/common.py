@@ -1,7 +1,37 @@
-"""Helpers shared by the bench scripts: percentiles, timing, and the measure of one page."""
+"""Helpers shared by the bench scripts: Django set up for pages, percentiles, timing, and the
+measure of one page."""
 
+import os
 import re
+import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django_for_pages(**environ: str) -> None:
+    """Django for a bench that requests pages in-process: the database from DATABASE_URL, no
+    login code (the bench measures pages, not logins), any host, and static file URLs without
+    collectstatic. `environ` sets more settings' variables before Django reads them."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cep.settings")
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ["TWO_FACTOR_REQUIRED"] = "0"
+    os.environ.update(environ)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
 
 
 def percentile(values, share):

@@ -15,7 +15,6 @@ alone (the floor).
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -177,19 +176,12 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cep.settings")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["TWO_FACTOR_REQUIRED"] = "0"  # the pages, not the login code
-    import django
+    from common import logged_in_client, measure, percentile, setup_django_for_pages
 
-    django.setup()
-    from common import logged_in_client, measure, percentile
-    from django.conf import settings
+    setup_django_for_pages()
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from django.test.utils import override_settings
     from django_scopes import scopes_disabled
 
     from cep import services
@@ -199,13 +191,6 @@ def main() -> None:
     from indicateurs.periods import add_months
     from indicateurs.selectors import current_month
 
-    settings.ALLOWED_HOSTS = ["*"]
-    override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    ).enable()
     user_model = get_user_model()
     # The bench generates the data of every operator; the pages it measures run in their
     # reader's scope, as in production.

@@ -13,7 +13,6 @@ beneficiaries or services; then the time and queries of one bulk reassignment of
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import logged_in_client, measure, percentile  # noqa: E402
+from common import logged_in_client, measure, percentile, setup_django_for_pages  # noqa: E402
 
 OPERATORS = 20
 BENEFICIARIES = 1_000_000
@@ -125,15 +124,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cep.settings")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["TWO_FACTOR_REQUIRED"] = "0"  # the pages, not the login code
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django_for_pages(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -142,16 +133,6 @@ def main() -> None:
     from cep import services
     from cep.models import Membership, Operator, Parcours
 
-    settings.ALLOWED_HOSTS = ["*"]
-    # Pages render in-process without collectstatic: plain static file URLs.
-    from django.test.utils import override_settings
-
-    override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    ).enable()
     # The bench generates and counts the data of every operator; the pages it measures run in
     # their operator's scope, as in production.
     with scopes_disabled():

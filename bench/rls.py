@@ -11,7 +11,6 @@ ratio. A full scan of one operator's services shows the policy's cost per row.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ from common import (  # noqa: E402
     largest_operator_and_busiest_counsellor,
     logged_in_client,
     percentile,
+    setup_django_for_pages,
 )
 
 
@@ -33,29 +33,13 @@ def main() -> None:
     parser.add_argument("--role", default="cep_app")
     parser.add_argument("--password", default="cep_app")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cep.settings")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["HOME_ALERTS_CACHE_SECONDS"] = "0"  # every request computes its page
-    import django
-
-    django.setup()
-    from django.conf import settings
+    # Every request computes its page: no home alerts kept from the previous one.
+    setup_django_for_pages(HOME_ALERTS_CACHE_SECONDS="0")
     from django.db import connection
-    from django.test.utils import override_settings
     from django_scopes import scope, scopes_disabled
 
     from cep.models import Membership, Parcours
     from indicateurs.selectors import current_month
-
-    settings.ALLOWED_HOSTS = ["*"]
-    override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        TWO_FACTOR_REQUIRED=False,
-    ).enable()
 
     # Choosing what to measure reads every operator: a bench's deliberate wide read.
     with scopes_disabled():

@@ -31,6 +31,7 @@ from common import (  # noqa: E402
     logged_in_client,
     measure,
     percentile,
+    setup_django_for_pages,
     timed,
 )
 
@@ -39,18 +40,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cep.settings")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["TWO_FACTOR_REQUIRED"] = "0"  # the pages, not the login code
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django_for_pages(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     from django.db import connection
     from django.db.models import Count
-    from django.test.utils import override_settings
     from django_scopes import scope, scopes_disabled
     from weasyprint import HTML
 
@@ -65,14 +57,6 @@ def main() -> None:
     from synthese.models import SynthesisDocument
     from synthese.rendering import html_to_pdf, render_html
     from synthese.selectors import document_for_render
-
-    settings.ALLOWED_HOSTS = ["*"]
-    override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    ).enable()
 
     # The bench reads every operator to pick what it measures; each page then runs in its
     # reader's scope, as in production.

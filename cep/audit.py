@@ -140,31 +140,43 @@ def object_of_page(match):
     return None
 
 
-def record_page_read(request, found) -> None:
-    model, pk, beneficiary_id = found
+def client_ip(request) -> str | None:
+    """The address the trail records for a request (the proxy in front sets REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR")
+
+
+def _record_read(request, *, object_type: str, object_id: str, beneficiary_id, page: str):
     AuditEvent.objects.create(
         operator_id=request.membership.operator_id,
         user_id=request.membership.user_id,
         membership=request.membership,
         action=AuditEvent.Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        beneficiary_id=beneficiary_id,
+        ip_address=client_ip(request),
+        details={"page": page},
+    )
+
+
+def record_page_read(request, found) -> None:
+    model, pk, beneficiary_id = found
+    _record_read(
+        request,
         object_type=model._meta.label_lower,
         object_id=str(pk),
         beneficiary_id=beneficiary_id,
-        ip_address=request.META.get("REMOTE_ADDR"),
-        details={"page": request.path},
+        page=request.path,
     )
 
 
 def record_page_view(request, match) -> None:
     """A page that names no record but may show several (a caseload, a search, a follow-up
     list, an API list): who opened it, and with which filters (a search names a person)."""
-    AuditEvent.objects.create(
-        operator_id=request.membership.operator_id,
-        user_id=request.membership.user_id,
-        membership=request.membership,
-        action=AuditEvent.Action.READ,
+    _record_read(
+        request,
         object_type="page",
         object_id=(match.view_name or request.path)[:64],
-        ip_address=request.META.get("REMOTE_ADDR"),
-        details={"page": request.get_full_path()[:500]},
+        beneficiary_id=None,
+        page=request.get_full_path()[:500],
     )

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from dsfr.forms import DsfrBaseForm
 
 from cep import throttling
+from cep.audit import client_ip
 
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
@@ -16,7 +17,7 @@ class LoginForm(DsfrBaseForm, AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        ip_address = client_ip(self.request) if self.request else None
         if throttling.is_locked(username, ip_address):
             # Checked before the password: a locked account tells nothing about it.
             raise forms.ValidationError(throttling.locked_message(), code="locked")

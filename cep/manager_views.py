@@ -17,7 +17,7 @@ from dsfr.forms import DsfrBaseForm
 
 from cep import manager_selectors as selectors
 from cep import services
-from cep.audit import log_event
+from cep.audit import client_ip, log_event
 from cep.forms import DateInput, add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
@@ -25,7 +25,6 @@ from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
 from cep.roles import MANAGE_OPERATOR, REVIEW_CASELOAD
 from cep.selectors import retention_report
 from cep.team import in_days, team_figures
-from cep.views import client_ip
 
 
 class ManagerMixin(OperatorPermissionRequiredMixin):

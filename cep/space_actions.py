@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 from cep import services
-from cep.views import client_ip
+from cep.audit import client_ip
 
 
 def agree_and_return(request, agree, **kwargs):

@@ -20,11 +20,11 @@ from django.views import View
 from dsfr.forms import DsfrBaseForm
 
 from cep import services
+from cep.audit import client_ip
 from cep.data_export import person_data
 from cep.forms import add_service_errors
 from cep.models import BeneficiaryRequest, Consent, Transfer
 from cep.space import space_sections
-from cep.views import client_ip
 
 
 class BeneficiarySpaceMixin(View):

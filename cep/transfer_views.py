@@ -12,12 +12,12 @@ from django.views import View
 from dsfr.forms import DsfrBaseForm
 
 from cep import selectors, services
+from cep.audit import client_ip
 from cep.forms import add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import LiaisonFile, Membership, Parcours, Transfer
 from cep.roles import REVIEW_CASELOAD
 from cep.space import CATEGORIES, REQUIRED_FOR_TRANSFER
-from cep.views import client_ip
 
 CATEGORY_CHOICES = list(CATEGORIES.items())
 CATEGORY_HELP = (

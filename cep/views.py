@@ -8,16 +8,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from cep import selectors, services
+from cep.audit import client_ip
 from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
 from cep.home import alerts_for
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import BeneficiaryRequest, Level, Parcours
 from cep.roles import REVIEW_CASELOAD
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def home(request):

@@ -12,11 +12,11 @@ from django.views import View
 
 from cep import rome
 from cep import services as core
+from cep.audit import client_ip
 from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
 from cep.referentials import ROME_ATTRIBUTION, RomeJob, RomeSkill
-from cep.views import client_ip
 from conseil import matching, selectors, services
 from conseil.forms import (
     ROME_CODE_MESSAGE,

@@ -13,8 +13,8 @@ from django.views import View
 from django_scopes import scope
 from dsfr.forms import DsfrBaseForm
 
+from cep.audit import client_ip
 from cep.forms import add_service_errors
-from cep.views import client_ip
 from indicateurs import dashboard, selectors, services, surveys
 from indicateurs.exports import export_response
 from indicateurs.models import FollowUpSurvey

@@ -3,10 +3,10 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cep.audit import client_ip
 from cep.models import BeneficiaryAccount
 from cep.space import SpaceSection, register_anonymiser, register_space_section
 from cep.space_views import BeneficiarySpaceMixin
-from cep.views import client_ip
 from synthese import services
 from synthese.models import SynthesisDocument
 from synthese.views import pdf_response

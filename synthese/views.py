@@ -9,9 +9,9 @@ from django.views import View
 from django_scopes import scope
 
 from cep import services as core
+from cep.audit import client_ip
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Parcours
-from cep.views import client_ip
 from synthese import links, selectors, services
 from synthese.models import SynthesisDocument
 

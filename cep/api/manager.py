@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from cep import manager_selectors as selectors
 from cep import services
 from cep.api.views import call_service
+from cep.audit import client_ip
 from cep.models import Membership, Parcours
 from cep.roles import REVIEW_CASELOAD
 from cep.team import in_days, team_figures
@@ -161,7 +162,7 @@ class ReassignmentAPIView(ManagerAPIView):
             parcours_ids=payload.validated_data["parcours"],
             to=payload.validated_data["to"],
             reason=payload.validated_data["reason"],
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
         return Response({"reassigned": moved}, status=status.HTTP_200_OK)
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from cep import selectors, services
 from cep.api.views import call_service
+from cep.audit import client_ip
 from cep.models import Membership, Operator, Parcours, Transfer
 from cep.roles import COUNSEL, REVIEW_CASELOAD
 from cep.space import CATEGORIES, REQUIRED_FOR_TRANSFER
@@ -86,7 +87,7 @@ class TransferListAPIView(APIView):
         transfer = call_service(
             services.propose_transfer,
             membership=request.membership,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             **payload.validated_data,
         )
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
@@ -158,7 +159,7 @@ class AcceptAPIView(DecisionAPIView):
                 membership=request.membership,
                 transfer_id=transfer.pk,
                 referent=payload.validated_data["referent"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         except Transfer.DoesNotExist:
             raise Http404 from None
@@ -182,7 +183,7 @@ class RefuseAPIView(DecisionAPIView):
                 membership=request.membership,
                 transfer_id=transfer.pk,
                 reason=payload.validated_data["reason"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         except Transfer.DoesNotExist:
             raise Http404 from None

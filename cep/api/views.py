@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from cep import selectors, services
 from cep.api.serializers import BeneficiarySerializer, ParcoursSerializer, ServiceSerializer
+from cep.audit import client_ip
 from cep.models import Beneficiary, Parcours, Service
 from cep.roles import COUNSEL
 
@@ -28,7 +29,7 @@ class OperatorViewSetMixin:
     permission_required = COUNSEL
 
     def client_ip(self) -> str | None:
-        return self.request.META.get("REMOTE_ADDR")
+        return client_ip(self.request)
 
 
 class BeneficiaryViewSet(

@@ -36,6 +36,14 @@ def worker(media_root) -> CeleryWorker:
     ).start()
 
 
+def all_ready(documents) -> bool:
+    return (
+        not SynthesisDocument.objects.exclude(status=SynthesisDocument.Status.READY)
+        .filter(pk__in=[d.pk for d in documents])
+        .exists()
+    )
+
+
 def reconcile(media_root, documents) -> dict:
     ids = [d.pk for d in documents]
     statuses = dict(
@@ -79,11 +87,7 @@ def test_drill_twenty_workers_killed_mid_render(media_root):
     survivor = worker(media_root)
     try:
         assert wait_for(
-            lambda: (
-                not SynthesisDocument.objects.exclude(status=SynthesisDocument.Status.READY)
-                .filter(pk__in=[d.pk for d in documents])
-                .exists()
-            ),
+            lambda: all_ready(documents),
             seconds=600,
         )
         assert wait_for(broker_idle)
@@ -135,11 +139,7 @@ def test_drill_two_hundred_queued_then_redis_restarted(media_root):
     runner = worker(media_root)
     try:
         assert wait_for(
-            lambda: (
-                not SynthesisDocument.objects.exclude(status=SynthesisDocument.Status.READY)
-                .filter(pk__in=[d.pk for d in documents])
-                .exists()
-            ),
+            lambda: all_ready(documents),
             seconds=900,
         )
         assert wait_for(broker_idle)
