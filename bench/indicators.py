@@ -32,6 +32,7 @@ KINDS = ["france_travail", "cap_emploi", "apec", "mission_locale", "operateur_re
 
 def generate(cursor, operator_model, user_model, membership_model, services) -> None:
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
     from cep.nomenclatures import DEPARTEMENTS, Region
 
@@ -67,6 +68,7 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
             "n": COUNSELLORS,
             "depts": departements[region],
             "per": SERVICES_PER_PARCOURS,
+            "now": timezone.now(),  # the one clock, passed to SQL
         }
         cursor.execute(
             """
@@ -81,7 +83,7 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
                        'agent_titulaire','independant'])[1 + g %% 8],
                 (ARRAY['2','3','4','5','6'])[1 + g %% 5],
                 (ARRAY['3','4','5','6','7'])[1 + g * 3 %% 5],
-                g %% 17 = 0, g %% 9 = 0, now(), now()
+                g %% 17 = 0, g %% 9 = 0, %(now)s, %(now)s
             FROM generate_series(1, %(size)s) AS g
             """,
             params,
@@ -126,7 +128,7 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
                 END,
                 (ARRAY['sur_site','telephone','visio','ecrit'])[1 + (p.id + s) %% 4],
                 LEAST(p.opened_on + (s - 1) * 25 + (p.id %% 15)::int, DATE '2026-11-27'),
-                45, '', now(), p.referent_id
+                45, '', %(now)s, p.referent_id
             FROM cep_parcours p CROSS JOIN generate_series(1, %(per)s) AS s
             WHERE p.operator_id = %(op)s
             """,
@@ -140,7 +142,7 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
                 received_by_id, suggested_rule_label, outcome, outcome_reason, created_at)
             SELECT p.operator_id, p.id, p.opened_on - (p.id %% 10)::int, 'sur_site', '',
                 'Motif de démonstration', '', false, false, false, false, '', 'Personne active.',
-                p.referent_id, '', '', '', now()
+                p.referent_id, '', '', '', %(now)s
             FROM cep_parcours p WHERE p.operator_id = %(op)s AND p.entry_level = 1
             """,
             params,

@@ -33,6 +33,7 @@ SERVICES_PER_PARCOURS = 5
 
 def generate(cursor, operator_model, user_model, membership_model, services) -> None:
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
     started = time.perf_counter()
     password = make_password("bench-cep-2026!")
@@ -80,10 +81,10 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
                 CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
                 DATE '1960-01-01' + (g * 37 %% 14000), '', '', '', '69',
                 (ARRAY['de_a','de_b','salarie_cdi','salarie_cdd','agent_titulaire'])[1 + g %% 5],
-                '', '', g %% 17 = 0, false, now(), now()
+                '', '', g %% 17 = 0, false, %(now)s, %(now)s
             FROM generate_series(1, %(size)s) AS g
             """,
-            {"op": operator.pk, "size": size},
+            {"op": operator.pk, "size": size, "now": timezone.now()},
         )
         cursor.execute(
             """
@@ -109,11 +110,16 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
                 CASE WHEN s = 1 THEN 'entretien_individuel'
                      ELSE (ARRAY['entretien_individuel','atelier_collectif'])[1 + s %% 2] END,
                 (ARRAY['sur_site','telephone','visio','ecrit'])[1 + (p.id + s) %% 4],
-                p.opened_on + s * 7, 45, '', now(), COALESCE(p.referent_id, %(first)s)
+                p.opened_on + s * 7, 45, '', %(now)s, COALESCE(p.referent_id, %(first)s)
             FROM cep_parcours p CROSS JOIN generate_series(1, %(per)s) AS s
             WHERE p.operator_id = %(op)s
             """,
-            {"op": operator.pk, "first": first, "per": SERVICES_PER_PARCOURS},
+            {
+                "op": operator.pk,
+                "first": first,
+                "per": SERVICES_PER_PARCOURS,
+                "now": timezone.now(),
+            },
         )
         print(f"  {operator.name} : {size} bénéficiaires — {time.perf_counter() - started:.0f} s")
     print(f"Données générées en {time.perf_counter() - started:.0f} s")

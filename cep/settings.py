@@ -23,6 +23,12 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# The test suite runs beside a running platform (`make run` and `make test` at the same time):
+# under pytest the defaults below are the suite's own Redis databases, queue and media folder,
+# so neither takes the other's tasks, cache entries or files (tests/test_suite_isolation.py).
+UNDER_PYTEST = "pytest" in sys.modules
+_REDIS_DB = {"broker": 10, "cache": 11} if UNDER_PYTEST else {"broker": 0, "cache": 1}
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and DEBUG:
@@ -70,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the views: every answer to a signed-in person is marked private, no-store.
+    "cep.security.PrivateResponseMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -77,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the operator's scope covers the view and nothing before it needs one.
     "cep.middleware.TenancyMiddleware",
+    # Inside the scope: a service's refusal that no view caught becomes a French message.
+    "cep.errors.ServiceRefusalMiddleware",
 ]
 
 # No inline script or style: see cep/security.py.
@@ -175,13 +185,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG  # runserver and tests serve from the apps, no collectstatic needed
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_ROOT = Path(
+    os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / ("test-media" if UNDER_PYTEST else "media"))
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or "pytest" in sys.modules
+            if DEBUG or UNDER_PYTEST
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -199,7 +211,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CEP <ne-pas-repondre@
 
 # --- Cache (login throttling): Redis, a database of its own; in-process only for a demo without
 # Redis (CACHE_URL=locmem://).
-CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/1")
+CACHE_URL = os.environ.get("CACHE_URL", f"redis://127.0.0.1:6379/{_REDIS_DB['cache']}")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -209,8 +221,10 @@ CACHES = {
 }
 
 # --- Celery: Redis as broker; eager in-process when the demo has no Redis.
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("REDIS_URL", f"redis://127.0.0.1:6379/{_REDIS_DB['broker']}")
 CELERY_BROKER_URL = REDIS_URL
+# One queue name per installation sharing a Redis server: the worker consumes only this one.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "cep-tests" if UNDER_PYTEST else "cep")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -261,9 +275,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- API
 REST_FRAMEWORK = {
+    # The token first: its "WWW-Authenticate: Token" makes a missing, unknown or revoked key a
+    # 401 (DRF takes the header of the first class; the session's has none, hence a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "cep.api.auth.MembershipTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cep.api.permissions.HasOperatorPermission"],
     "DEFAULT_PAGINATION_CLASS": "cep.api.pagination.KeysetCursorPagination",
@@ -272,6 +288,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # A service's refusal is a field-level 400; messages in French, naming no model.
+    "EXCEPTION_HANDLER": "cep.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API de la plateforme CEP",
@@ -317,6 +335,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 PLATFORM_NAME = "Conseil en évolution professionnelle"
 PLATFORM_TAGLINE = "Plateforme des opérateurs du CEP"
+# Where a person reports an accessibility problem (the accessibility declaration, /accessibilite/).
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+    "ACCESSIBILITY_CONTACT_EMAIL", "accessibilite@cep.example"
+)
 
 LOGGING = {
     "version": 1,

@@ -24,7 +24,7 @@ apt_install() {
 }
 
 # Packages the tests need: Chromium for the browser tests, HarfBuzz subsetting and Pango for
-# WeasyPrint, poppler-utils to read PDFs back, and the two services.
+# WeasyPrint, poppler-utils to read PDFs back, the two services, and faketime for --clock.
 ensure_system_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
@@ -33,6 +33,7 @@ ensure_system_packages() {
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
   [ -d /etc/postgresql ] || command -v postgres >/dev/null || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v faketime >/dev/null || missing+=(faketime)  # scripts/test.sh --clock
   if [ ${#missing[@]} -gt 0 ]; then
     apt_install "${missing[@]}" || true
   fi

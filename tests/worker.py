@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from cep.celery import app
@@ -29,8 +30,11 @@ class CeleryWorker:
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url(),
-            # The same broker as this process: the worker must receive what the test enqueues.
+            # The same broker and queue as this process: the worker must receive what the test
+            # enqueues, and nothing a platform running beside the suite enqueues.
             "REDIS_URL": app.conf.broker_url,
+            "CELERY_QUEUE": app.conf.task_default_queue,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "SECRET_KEY": "celery-pipeline-test",
             **env,
         }
@@ -79,7 +83,7 @@ def broker_redis():
 def broker_idle() -> bool:
     redis = broker_redis()
     # acks_late: a message leaves Redis's "unacked" set only once the task has finished.
-    return redis.llen("celery") == 0 and redis.hlen("unacked") == 0
+    return redis.llen(app.conf.task_default_queue) == 0 and redis.hlen("unacked") == 0
 
 
 def wait_for(predicate, seconds: float = 60, step: float = 0.3) -> bool:

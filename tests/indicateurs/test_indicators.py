@@ -1,9 +1,11 @@
 """Every indicator on the hand-built dataset of ``tests/indicateurs/dataset.py``: the expected
 values are counted by hand from the records listed there."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 1), "mois")
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 1), "trimestre")
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
@@ -257,8 +260,11 @@ def test_rebuilding_a_month_twice_gives_the_same_rows(data):
 
 
 def test_the_current_month_is_not_stored(data):
-    with pytest.raises(ValidationError):
-        services.rebuild_month(month=date(2026, 11, 1))
+    with time_machine.travel(datetime(2026, 11, 27, 12, 0, tzinfo=PARIS), tick=False):
+        with pytest.raises(ValidationError):
+            services.rebuild_month(month=date(2026, 11, 1))
+        services.rebuild_month(month=date(2026, 10, 1))  # the last closed month is stored
+    assert SnapshotRun.objects.filter(month=date(2026, 10, 1)).exists()
 
 
 def test_the_nightly_job_stores_the_last_closed_months(data, settings):
@@ -266,7 +272,7 @@ def test_the_nightly_job_stores_the_last_closed_months(data, settings):
 
     settings.INDICATOR_SNAPSHOT_MONTHS_BACK = 2
     assert rebuild_recent_snapshots.delay().get() == 2
-    # The two months before the current one (on 2026-11-27: September and October 2026).
+    # The two months before the current one, whatever today is (the worker reads the same clock).
     last = timezone.localdate().replace(day=1) - timedelta(days=1)
     before = last.replace(day=1) - timedelta(days=1)
     assert sorted(SnapshotRun.objects.values_list("month", flat=True)) == [
