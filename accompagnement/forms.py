@@ -11,6 +11,7 @@ from accompagnement.models import (
     Step,
     TrainingPath,
 )
+from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import DATE_INVALID_MESSAGE
 
@@ -136,7 +137,7 @@ class ReviseForm(DsfrBaseForm, forms.Form):
 
 class FundingAnswerForm(DsfrBaseForm, forms.Form):
     status = forms.ChoiceField(label="Statut", choices=FundingRequest.Status.choices)
-    contacted_on = forms.DateField(
+    contacted_on = PlausibleFormDateField(
         label="Contacté le",
         required=False,
         widget=DateInput(),

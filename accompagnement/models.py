@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from cep.dates import validate_not_in_future, validate_plan_date, validate_plausible
 from cep.models import Membership, Operator, Parcours
 from conseil.models import AgreedVersion, agreement_recorded
 
@@ -27,8 +28,8 @@ MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator
 class ActionPlan(models.Model):
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     parcours = models.OneToOneField(Parcours, on_delete=models.CASCADE, related_name="action_plan")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -75,7 +76,9 @@ class Step(VersionItem):
     order = models.PositiveSmallIntegerField("ordre", default=1)
     title = models.CharField("étape", max_length=200)
     goal = models.CharField("objectif intermédiaire", max_length=300, blank=True)
-    target_date = models.DateField("date visée", null=True, blank=True)
+    target_date = models.DateField(
+        "date visée", null=True, blank=True, validators=[validate_plan_date]
+    )
 
     class Meta:
         verbose_name = "étape"
@@ -98,11 +101,13 @@ class Action(VersionItem):
         DROPPED = "abandonnee", "Abandonnée"
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="actions")
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="actions")
+    step = models.ForeignKey(
+        Step, on_delete=models.CASCADE, related_name="actions", verbose_name="étape"
+    )
     description = models.CharField("action", max_length=300)
     actor = models.CharField("qui agit", max_length=16, choices=Actor.choices)
-    due_date = models.DateField("échéance", null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TODO)
+    due_date = models.DateField("échéance", null=True, blank=True, validators=[validate_plan_date])
+    status = models.CharField("statut", max_length=16, choices=Status.choices, default=Status.TODO)
 
     class Meta:
         verbose_name = "action"
@@ -132,8 +137,8 @@ class TrainingPath(VersionItem):
         "code RNCP ou RS", max_length=20, blank=True, help_text="Par exemple RNCP37274 ou RS5635."
     )
     certification_title = models.CharField("certification visée", max_length=300)
-    start_date = models.DateField("début", null=True, blank=True)
-    end_date = models.DateField("fin", null=True, blank=True)
+    start_date = models.DateField("début", null=True, blank=True, validators=[validate_plan_date])
+    end_date = models.DateField("fin", null=True, blank=True, validators=[validate_plan_date])
     hours = models.PositiveIntegerField("durée (heures)", null=True, blank=True)
     modality = models.CharField("modalité", max_length=16, choices=Modality.choices)
     cost = models.DecimalField("coût", **MONEY)
@@ -187,8 +192,8 @@ class ExternalService(VersionItem):
         default=False,
         help_text="Le choix du prestataire appartient à la personne, jamais au conseiller.",
     )
-    start_date = models.DateField("début", null=True, blank=True)
-    end_date = models.DateField("fin", null=True, blank=True)
+    start_date = models.DateField("début", null=True, blank=True, validators=[validate_plan_date])
+    end_date = models.DateField("fin", null=True, blank=True, validators=[validate_plan_date])
     expected_results = models.TextField("résultats attendus, discutés avec la personne")
     follow_up_notes = models.TextField("suivi", blank=True)
 
@@ -237,12 +242,18 @@ class FundingRequest(VersionItem):
     version = models.ForeignKey(
         PlanVersion, on_delete=models.CASCADE, related_name="funding_requests"
     )
-    cost_line = models.ForeignKey(CostLine, on_delete=models.CASCADE, related_name="requests")
+    cost_line = models.ForeignKey(
+        CostLine, on_delete=models.CASCADE, related_name="requests", verbose_name="ligne de coût"
+    )
     scheme = models.CharField("financeur sollicité", max_length=32)
     amount_requested = models.DecimalField("montant demandé", **MONEY)
     amount_granted = models.DecimalField("montant accordé", null=True, blank=True, **MONEY)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TO_REQUEST)
-    contacted_on = models.DateField("contacté le", null=True, blank=True)
+    status = models.CharField(
+        "statut", max_length=16, choices=Status.choices, default=Status.TO_REQUEST
+    )
+    contacted_on = models.DateField(
+        "contacté le", null=True, blank=True, validators=[validate_not_in_future]
+    )
     note = models.CharField("note du conseiller", max_length=300, blank=True)
     override_eligible = models.BooleanField("avis du conseiller", null=True, blank=True)
     override_reason = models.CharField("motif de l'avis", max_length=300, blank=True)
@@ -294,7 +305,7 @@ class DeclaredFacts(models.Model):
     can_pay = models.DecimalField(
         "ce que la personne peut payer elle-même", null=True, blank=True, **MONEY
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -316,7 +327,7 @@ class ContactLog(models.Model):
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="contacts")
-    contacted_on = models.DateField("date")
+    contacted_on = models.DateField("date", validators=[validate_not_in_future])
     counterpart = models.CharField("avec (financeur, organisme)", max_length=200)
     subject = models.CharField("objet", max_length=16, choices=Subject.choices)
     notes = models.TextField("échange")
@@ -337,7 +348,7 @@ class FundingParameter(models.Model):
 
     code = models.CharField("paramètre", max_length=64)
     value = models.DecimalField("valeur", max_digits=12, decimal_places=2)
-    valid_from = models.DateField("en vigueur à partir du")
+    valid_from = models.DateField("en vigueur à partir du", validators=[validate_plausible])
     label = models.CharField("libellé", max_length=300)
     source = models.CharField("texte de référence", max_length=300, blank=True)
 

@@ -26,6 +26,7 @@ from accompagnement.models import (
     Step,
     TrainingPath,
 )
+from cep import dates
 from cep.audit import log_event
 from cep.models import AuditEvent, BeneficiaryAccount, Level, Membership, Parcours
 from conseil.agreement import mark_agreed, staff_agreement_errors
@@ -125,12 +126,31 @@ def add_item(*, membership: Membership, plan: ActionPlan, item_type: str, **fiel
     except ValidationError as error:
         errors.update(error.message_dict)
     errors.update(_item_rules(item, version))
+    errors.update(_item_dates(item, plan.parcours.opened_on, errors))
     if errors:
         raise ValidationError(errors)
     item.save()
     _touch(plan.pk)
     _audit(membership, item, plan.parcours, AuditEvent.Action.CREATE)
     return item
+
+
+PLAN_DATE_FIELDS = ("target_date", "due_date", "start_date", "end_date")
+
+
+def _item_dates(item, opened_on: date, known: dict) -> dict[str, list[str]]:
+    """The plan's dates, around the parcours (cep.dates); a field already refused is left."""
+    values = {
+        field: getattr(item, field)
+        for field in PLAN_DATE_FIELDS
+        if hasattr(item, field) and field not in known
+    }
+    try:
+        dates.check_plan_dates(values, opened_on=opened_on)
+        dates.check_end_after_start(values.get("start_date"), values.get("end_date"))
+    except ValidationError as error:
+        return error.message_dict
+    return {}
 
 
 def _item_rules(item, version: PlanVersion) -> dict[str, list[str]]:
@@ -220,8 +240,12 @@ def record_funding_answer(
                 )
     elif amount_granted is not None:
         errors["amount_granted"] = "Un montant accordé suppose une demande accordée."
-    if contacted_on is not None and contacted_on > timezone.localdate():
-        errors["contacted_on"] = "La date de contact ne peut pas être dans le futur."
+    try:
+        dates.check_recorded_act(
+            "contacted_on", contacted_on, opened_on=request.version.plan.parcours.opened_on
+        )
+    except ValidationError as error:
+        errors["contacted_on"] = error.messages[0]
     if errors:
         raise ValidationError(errors)
     if status == FundingRequest.Status.REQUESTED and contacted_on is None:
@@ -391,10 +415,7 @@ def log_contact(
         recorded_by=membership,
     )
     _clean(contact, exclude=["operator", "plan", "recorded_by"])
-    if contacted_on > timezone.localdate():
-        raise ValidationError(
-            {"contacted_on": "La date de contact ne peut pas être dans le futur."}
-        )
+    dates.check_recorded_act("contacted_on", contacted_on, opened_on=plan.parcours.opened_on)
     contact.save()
     _audit(membership, contact, plan.parcours, AuditEvent.Action.CREATE)
     return contact

@@ -14,6 +14,7 @@ from accueil.models import (
     Structure,
 )
 from accueil.selectors import active_structures
+from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import (
     CHOICE_INVALID_MESSAGE,
@@ -120,7 +121,7 @@ INTAKE_STEPS = [
 
 
 class InformationForm(DsfrBaseForm, forms.Form):
-    delivered_on = forms.DateField(
+    delivered_on = PlausibleFormDateField(
         label="Date", widget=DateInput(), error_messages={"invalid": DATE_INVALID_MESSAGE}
     )
     channel = forms.ChoiceField(label="Modalité", choices=Service.Channel.choices)
@@ -175,7 +176,7 @@ class OutcomeForm(DsfrBaseForm, forms.Form):
         choices=IntakeRequest.Outcome.choices,
         widget=forms.RadioSelect,
     )
-    decided_on = forms.DateField(
+    decided_on = PlausibleFormDateField(
         label="Date de la décision",
         widget=DateInput(),
         error_messages={"invalid": DATE_INVALID_MESSAGE},

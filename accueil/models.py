@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from cep.dates import validate_not_in_future, validate_scheduled
 from cep.models import (
     Beneficiary,
     Consent,
@@ -149,7 +150,7 @@ class IntakeRequest(models.Model):
     parcours = models.OneToOneField(
         Parcours, on_delete=models.CASCADE, related_name="intake_request"
     )
-    received_on = models.DateField("date de la demande")
+    received_on = models.DateField("date de la demande", validators=[validate_not_in_future])
     channel = models.CharField("canal", max_length=16, choices=Service.Channel.choices)
     heard_from = models.CharField(
         "connaissance du CEP", max_length=32, choices=HeardFrom.choices, blank=True
@@ -168,14 +169,21 @@ class IntakeRequest(models.Model):
         Membership, on_delete=models.PROTECT, related_name="+", verbose_name="reçu par"
     )
     suggested_structure = models.ForeignKey(
-        Structure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Structure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="structure suggérée",
     )
     # The rule's label at intake time: the rule may be edited or deleted later.
     suggested_rule_label = models.CharField(max_length=200, blank=True)
     outcome = models.CharField("suite donnée", max_length=16, choices=Outcome.choices, blank=True)
-    outcome_on = models.DateField("décidée le", null=True, blank=True)
+    outcome_on = models.DateField(
+        "décidée le", null=True, blank=True, validators=[validate_not_in_future]
+    )
     outcome_reason = models.TextField("motif", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -252,13 +260,20 @@ class Routing(models.Model):
         Structure, on_delete=models.PROTECT, related_name="+", verbose_name="structure"
     )
     reason = models.TextField("motif de l'orientation")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        "statut", max_length=16, choices=Status.choices, default=Status.PENDING
+    )
     is_transfer = models.BooleanField("transfert sur la plateforme", default=False)
     consent = models.ForeignKey(
-        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Consent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="consentement",
     )
     created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("proposée le", auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -277,14 +292,16 @@ class Routing(models.Model):
 
 class RoutingStatusChange(models.Model):
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
-    routing = models.ForeignKey(Routing, on_delete=models.CASCADE, related_name="history")
-    status = models.CharField(max_length=16, choices=Routing.Status.choices)
+    routing = models.ForeignKey(
+        Routing, on_delete=models.CASCADE, related_name="history", verbose_name="orientation"
+    )
+    status = models.CharField("statut", max_length=16, choices=Routing.Status.choices)
     note = models.CharField("commentaire", max_length=300, blank=True)
     # Empty when the person's own act changed it (consent withdrawn from their space).
     changed_by = models.ForeignKey(
         Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField("date du changement", auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -301,7 +318,7 @@ class InformationSession(models.Model):
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     theme = models.CharField("thème", max_length=200)
-    starts_at = models.DateTimeField("début")
+    starts_at = models.DateTimeField("début", validators=[validate_scheduled])
     duration_minutes = models.PositiveSmallIntegerField(
         "durée (minutes)", default=90, validators=[MinValueValidator(15), MaxValueValidator(480)]
     )
@@ -372,7 +389,7 @@ class SessionRegistration(models.Model):
         Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     registered_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    registered_at = models.DateTimeField(auto_now_add=True)
+    registered_at = models.DateTimeField("date d'inscription", auto_now_add=True)
     # Set when the cancellation e-mail went out: a retried task never writes twice.
     cancellation_notified_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,17 +9,15 @@ the indexes and row-level security read it without a join.
 import hashlib
 import secrets
 import unicodedata
-from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django_scopes import ScopedManager, scopes_disabled
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from cep.dates import validate_birth_date, validate_not_in_future
 from cep.nomenclatures import (
     DEPARTEMENT_CHOICES,
     DiplomaLevel,
@@ -27,7 +25,6 @@ from cep.nomenclatures import (
     PcsGroup,
     Region,
     Sex,
-    age_on,
 )
 
 
@@ -49,18 +46,6 @@ phone_validator = RegexValidator(
     r"^(?:\+33|0033|0)[1-9](?:[ .-]?\d{2}){4}$",
     "Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.",
 )
-
-
-def validate_birth_date(value: date) -> None:
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError("La date de naissance ne peut pas être dans le futur.")
-    if value.year < 1900:
-        raise ValidationError("Vérifiez l'année de naissance : elle est antérieure à 1900.")
-    if age_on(value, today) < 15:
-        raise ValidationError(
-            "Une personne de moins de 15 ans ne peut pas être active : vérifiez la date."
-        )
 
 
 class Operator(models.Model):
@@ -301,8 +286,8 @@ class Beneficiary(models.Model):
         "reconnaissance de la qualité de travailleur handicapé", default=False
     )
     qpv_resident = models.BooleanField("réside dans un quartier prioritaire (QPV)", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("fiche créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("fiche modifiée le", auto_now=True)
     anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
 
     objects = ScopedManager(operator="operator")
@@ -384,8 +369,10 @@ class Parcours(models.Model):
     project_maturity = models.CharField(
         "maturité du projet", max_length=16, choices=ProjectMaturity.choices, blank=True
     )
-    opened_on = models.DateField("ouvert le")
-    closed_on = models.DateField("clos le", null=True, blank=True)
+    opened_on = models.DateField("ouvert le", validators=[validate_not_in_future])
+    closed_on = models.DateField(
+        "clos le", null=True, blank=True, validators=[validate_not_in_future]
+    )
     closing_reason = models.CharField(
         "motif de clôture", max_length=16, choices=ClosingReason.choices, blank=True
     )
@@ -486,7 +473,7 @@ class Service(models.Model):
     level = models.PositiveSmallIntegerField("niveau", choices=Level.choices)
     kind = models.CharField("type de prestation", max_length=32, choices=Kind.choices)
     channel = models.CharField("modalité", max_length=16, choices=Channel.choices)
-    delivered_on = models.DateField("date")
+    delivered_on = models.DateField("date", validators=[validate_not_in_future])
     duration_minutes = models.PositiveSmallIntegerField(
         "durée (minutes)", validators=[MinValueValidator(1)]
     )
@@ -917,7 +904,7 @@ class Invitation(models.Model):
     email = models.EmailField("adresse électronique")
     token_digest = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
     expires_at = models.DateTimeField("expire le")
     used_at = models.DateTimeField("utilisée le", null=True, blank=True)
 
@@ -953,7 +940,7 @@ class BeneficiaryRequest(models.Model):
     )
     kind = models.CharField("objet", max_length=16, choices=Kind.choices)
     message = models.TextField("message")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
     handled_at = models.DateTimeField("traitée le", null=True, blank=True)
     handled_by = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

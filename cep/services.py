@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import assign_perm, remove_perm
 
+from cep import dates
 from cep.audit import log_event
 from cep.links import absolute_url
 from cep.models import (
@@ -200,10 +201,44 @@ def issue_api_token(
 
 
 @transaction.atomic
-def revoke_api_token(*, token: ApiToken, revoked_by: Membership) -> ApiToken:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    log_event(membership=revoked_by, action=AuditEvent.Action.UPDATE, obj=token)
+def revoke_api_token(
+    *,
+    token: ApiToken,
+    revoked_by: Membership | None = None,
+    platform_user: AbstractBaseUser | None = None,
+) -> ApiToken:
+    """The token stops working at once. Revoked by a member of its operator (`revoked_by`) or
+    by platform staff in the admin (`platform_user`); either way its operator's trail records
+    it. A token already revoked keeps its date and writes nothing more."""
+    if (revoked_by is None) == (platform_user is None):
+        raise ValueError("revoke_api_token needs revoked_by or platform_user, not both")
+    if revoked_by is not None and revoked_by.operator_id != token.operator_id:
+        raise ValidationError("Ce jeton appartient à une autre structure.")
+    with scope(operator=token.operator_id):
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            return token
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    log_event(
+        membership=revoked_by,
+        user=platform_user,
+        operator_id=token.operator_id,
+        action=AuditEvent.Action.UPDATE,
+        obj=token,
+        details={"revoque": True, "par_la_plateforme": platform_user is not None},
+    )
+    return token
+
+
+@transaction.atomic
+def revoke_coordinator_token(*, token: CoordinatorToken) -> CoordinatorToken:
+    """Platform staff revoke a coordination's token (admin). Like its issuing, no operator's
+    trail records it: it opens no person's data (the admin's own history does)."""
+    token = CoordinatorToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
     return token
 
 
@@ -416,13 +451,10 @@ def record_service(
     except ValidationError as error:
         errors.update(error.message_dict)
     if "delivered_on" not in errors:
-        if delivered_on > timezone.localdate():
-            errors["delivered_on"] = ["Une prestation se saisit une fois réalisée : date future."]
-        elif delivered_on < parcours.opened_on:
-            errors["delivered_on"] = [
-                f"Le parcours a été ouvert le {parcours.opened_on:%d/%m/%Y} : "
-                "la prestation ne peut pas être antérieure."
-            ]
+        try:
+            dates.check_recorded_act("delivered_on", delivered_on, opened_on=parcours.opened_on)
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     service.save()

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cep import dates
 from cep.models import BeneficiaryAccount, Membership
 from conseil.models import STAFF_AGREEMENT_CHANNELS, AgreedVersion, AgreementChannel
 
@@ -29,7 +30,11 @@ def staff_agreement_errors(version: AgreedVersion, agreed_on: date, channel: str
         errors["channel"] = SPACE_CHANNEL_MESSAGE
     elif channel not in dict(STAFF_AGREEMENT_CHANNELS):
         errors["channel"] = STAFF_CHANNEL_MESSAGE
-    if agreed_on > timezone.localdate() or agreed_on < version.created_at.date():
+    try:
+        dates.check_recorded_act(
+            "agreed_on", agreed_on, opened_on=timezone.localdate(version.created_at)
+        )
+    except ValidationError:
         errors["agreed_on"] = (
             "La date de l'accord doit être comprise entre la version et aujourd'hui."
         )

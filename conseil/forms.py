@@ -1,6 +1,7 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import DATE_INVALID_MESSAGE, Membership
 from cep.referentials import RomeJob
@@ -111,7 +112,7 @@ class ProjectForm(DsfrBaseForm, forms.ModelForm):
 
 
 class AgreementForm(DsfrBaseForm, forms.Form):
-    agreed_on = forms.DateField(
+    agreed_on = PlausibleFormDateField(
         label="Date de l'accord",
         widget=DateInput(),
         error_messages={"invalid": DATE_INVALID_MESSAGE},

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from cep.dates import validate_not_in_future
 from cep.models import BeneficiaryAccount, Membership, Operator, Parcours
 from cep.nomenclatures import ProjectType
 from cep.referentials import RomeJob, RomeSkill
@@ -44,7 +45,7 @@ class DemandClarification(models.Model):
         ),
     )
     recorded_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -67,15 +68,25 @@ class HeldSkill(models.Model):
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="held_skills")
     rome_skill = models.ForeignKey(
-        RomeSkill, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        RomeSkill,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="compétence du ROME",
     )
     free_label = models.CharField("compétence (texte libre)", max_length=300, blank=True)
     source = models.CharField("acquise par", max_length=16, choices=Source.choices)
     from_job = models.ForeignKey(
-        RomeJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        RomeJob,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="acquise dans le métier",
     )
     transferable = models.BooleanField("transférable", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -107,9 +118,13 @@ class TrainingNeed(models.Model):
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="training_needs")
-    rome_skill = models.ForeignKey(RomeSkill, on_delete=models.PROTECT, related_name="+")
-    target_job = models.ForeignKey(RomeJob, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    rome_skill = models.ForeignKey(
+        RomeSkill, on_delete=models.PROTECT, related_name="+", verbose_name="compétence à acquérir"
+    )
+    target_job = models.ForeignKey(
+        RomeJob, on_delete=models.PROTECT, related_name="+", verbose_name="métier visé"
+    )
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 
@@ -135,21 +150,33 @@ class AgreedVersion(models.Model):
         REVISED = "revise", "Révisé depuis"
 
     number = models.PositiveSmallIntegerField("version")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField("statut", max_length=16, choices=Status.choices, default=Status.DRAFT)
     revision_reason = models.CharField("motif de la révision", max_length=300, blank=True)
-    agreed_on = models.DateField("validé le", null=True, blank=True)
+    agreed_on = models.DateField(
+        "validé le", null=True, blank=True, validators=[validate_not_in_future]
+    )
     agreement_channel = models.CharField(
         "validé", max_length=24, choices=AgreementChannel.choices, blank=True
     )
     agreement_recorded_by = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validation enregistrée par",
     )
     # Set when the person agreed from their own space: nobody recorded it for them.
     agreed_by_account = models.ForeignKey(
-        BeneficiaryAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        BeneficiaryAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validé en ligne depuis l'espace de",
     )
     created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     class Meta:
         abstract = True
@@ -245,9 +272,11 @@ class StrategyOption(models.Model):
     pros = models.TextField("atouts", blank=True)
     cons = models.TextField("limites", blank=True)
     retained = models.BooleanField("retenue par la personne", default=False)
-    retained_on = models.DateField("retenue le", null=True, blank=True)
+    retained_on = models.DateField(
+        "retenue le", null=True, blank=True, validators=[validate_not_in_future]
+    )
     created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     objects = ScopedManager(operator="operator")
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cep import dates
 from cep.audit import log_event
 from cep.models import (
     AuditEvent,
@@ -382,6 +383,8 @@ def set_strategy_retained(
     _require_level_2(option.parcours)
     if option.parcours.current_level != Level.CONSEIL:
         raise ValidationError("Le parcours est au niveau 3 : la stratégie se révise dans le plan.")
+    if retained and on is not None:
+        dates.check_recorded_act("retained_on", on, opened_on=option.parcours.opened_on)
     option.retained = retained
     option.retained_on = (on or timezone.localdate()) if retained else None
     option.save(update_fields=["retained", "retained_on"])

@@ -45,7 +45,9 @@ class SynthesisDocument(models.Model):
         related_name="+",
         verbose_name="plan d'action",
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        "statut", max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
     requested_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField("demandée le", auto_now_add=True)
     # Last time the pipeline moved this document (enqueued, render started): the sweep's clock.

@@ -11,6 +11,7 @@ from accompagnement.models import (
     Step,
     TrainingPath,
 )
+from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
 
 AMOUNT_ERRORS = {
     "min_value": "Un montant ne peut pas être négatif.",
@@ -19,7 +20,7 @@ AMOUNT_ERRORS = {
 UNKNOWN = "Objet inconnu dans ce plan (identifiant {pk_value})."
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(PlausibleDatesModelSerializer):
     step = serializers.PrimaryKeyRelatedField(
         queryset=Step.objects, error_messages={"does_not_exist": UNKNOWN}
     )
@@ -30,7 +31,7 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = ["key", "status"]
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(PlausibleDatesModelSerializer):
     actions = ActionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -39,7 +40,7 @@ class StepSerializer(serializers.ModelSerializer):
         read_only_fields = ["key"]
 
 
-class TrainingPathSerializer(serializers.ModelSerializer):
+class TrainingPathSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = TrainingPath
         fields = [
@@ -60,7 +61,7 @@ class TrainingPathSerializer(serializers.ModelSerializer):
         extra_kwargs = {"cost": {"error_messages": AMOUNT_ERRORS}}
 
 
-class ExternalServiceSerializer(serializers.ModelSerializer):
+class ExternalServiceSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = ExternalService
         fields = [
@@ -75,7 +76,7 @@ class ExternalServiceSerializer(serializers.ModelSerializer):
         read_only_fields = ["key"]
 
 
-class CostLineSerializer(serializers.ModelSerializer):
+class CostLineSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = CostLine
         fields = ["id", "key", "kind", "label", "amount"]
@@ -83,7 +84,7 @@ class CostLineSerializer(serializers.ModelSerializer):
         extra_kwargs = {"amount": {"error_messages": AMOUNT_ERRORS}}
 
 
-class FundingRequestSerializer(serializers.ModelSerializer):
+class FundingRequestSerializer(PlausibleDatesModelSerializer):
     cost_line = serializers.PrimaryKeyRelatedField(
         queryset=CostLine.objects, error_messages={"does_not_exist": UNKNOWN}
     )
@@ -105,7 +106,7 @@ class FundingRequestSerializer(serializers.ModelSerializer):
         extra_kwargs = {"amount_requested": {"error_messages": AMOUNT_ERRORS}}
 
 
-class PlanVersionSerializer(serializers.ModelSerializer):
+class PlanVersionSerializer(PlausibleDatesModelSerializer):
     steps = StepSerializer(many=True, read_only=True)
     trainings = TrainingPathSerializer(many=True, read_only=True)
     external_services = ExternalServiceSerializer(many=True, read_only=True)
@@ -128,7 +129,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActionPlanSerializer(serializers.ModelSerializer):
+class ActionPlanSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = ActionPlan
         fields = ["id", "parcours", "created_at", "updated_at"]
@@ -146,7 +147,7 @@ ITEM_SERIALIZERS = {
 
 @extend_schema_serializer(component_name="PlanAgreement")
 class AgreementSerializer(serializers.Serializer):
-    agreed_on = serializers.DateField()
+    agreed_on = PlausibleDateField()
     channel = serializers.CharField()
 
 
@@ -160,7 +161,7 @@ class ActionStatusSerializer(serializers.Serializer):
 
 class FundingAnswerSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=FundingRequest.Status.choices)
-    contacted_on = serializers.DateField(required=False, allow_null=True)
+    contacted_on = PlausibleDateField(required=False, allow_null=True)
     amount_granted = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,

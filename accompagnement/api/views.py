@@ -14,7 +14,7 @@ from accompagnement.api.serializers import (
     RevisionSerializer,
 )
 from accompagnement.models import Action, ActionPlan, FundingRequest
-from cep.api.views import OperatorViewSetMixin, call_service
+from cep.api.views import OperatorViewSetMixin
 from cep.services import record_beneficiary_read
 
 
@@ -57,8 +57,7 @@ class ActionPlanViewSet(
         serializer_class = ITEM_SERIALIZERS[item_type]
         payload = serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        item = call_service(
-            services.add_item,
+        item = services.add_item(
             membership=request.membership,
             plan=plan,
             item_type=item_type,
@@ -72,8 +71,7 @@ class ActionPlanViewSet(
         plan = self.get_object()
         payload = AgreementSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call_service(
-            services.record_plan_agreement,
+        services.record_plan_agreement(
             membership=request.membership,
             plan=plan,
             **payload.validated_data,
@@ -86,9 +84,7 @@ class ActionPlanViewSet(
         plan = self.get_object()
         payload = RevisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call_service(
-            services.revise_plan, membership=request.membership, plan=plan, **payload.validated_data
-        )
+        services.revise_plan(membership=request.membership, plan=plan, **payload.validated_data)
         return Response(PlanVersionSerializer(selectors.version_page(plan)).data)
 
 
@@ -104,8 +100,7 @@ class ActionViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
         plan_action = self.get_object()  # another operator's action answers 404 first
         payload = ActionStatusSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call_service(
-            services.set_action_status,
+        services.set_action_status(
             membership=request.membership,
             action=plan_action,
             **payload.validated_data,
@@ -125,8 +120,7 @@ class FundingRequestViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
         funding_request = self.get_object()
         payload = FundingAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call_service(
-            services.record_funding_answer,
+        services.record_funding_answer(
             membership=request.membership,
             request=funding_request,
             **payload.validated_data,

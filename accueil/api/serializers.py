@@ -13,6 +13,7 @@ from accueil.models import (
     Structure,
 )
 from cep.api.serializers import BeneficiarySerializer
+from cep.dates import PlausibleDatesModelSerializer
 from cep.models import Beneficiary, Membership, Parcours, Site
 
 UNKNOWN = "Objet inconnu dans votre structure (identifiant {pk_value})."
@@ -31,7 +32,7 @@ class PersonSerializer(BeneficiarySerializer):
         read_only_fields = []
 
 
-class IntakeRequestSerializer(serializers.ModelSerializer):
+class IntakeRequestSerializer(PlausibleDatesModelSerializer):
     person = PersonSerializer(write_only=True)
     beneficiary = serializers.IntegerField(source="parcours.beneficiary_id", read_only=True)
 
@@ -62,13 +63,13 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
         ]
 
 
-class RoutingStatusChangeSerializer(serializers.ModelSerializer):
+class RoutingStatusChangeSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = RoutingStatusChange
         fields = ["status", "note", "changed_by", "changed_at"]
 
 
-class RoutingSerializer(serializers.ModelSerializer):
+class RoutingSerializer(PlausibleDatesModelSerializer):
     parcours = scoped(Parcours.objects)
     target = scoped(Structure.objects)
     consent_evidence = serializers.CharField(write_only=True, required=False, allow_blank=True)
@@ -95,7 +96,7 @@ class RoutingStatusSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class InformationSessionSerializer(serializers.ModelSerializer):
+class InformationSessionSerializer(PlausibleDatesModelSerializer):
     site = scoped(Site.objects, required=False, allow_null=True)
     animator = scoped(Membership.objects)
     registered = serializers.IntegerField(read_only=True)
@@ -127,7 +128,7 @@ class InformationSessionSerializer(serializers.ModelSerializer):
         }
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(PlausibleDatesModelSerializer):
     beneficiary = scoped(Beneficiary.objects)
 
     class Meta:

@@ -16,7 +16,8 @@ from accueil.api.serializers import (
     RoutingStatusSerializer,
 )
 from accueil.models import InformationSession, IntakeRequest, Routing
-from cep.api.views import OperatorViewSetMixin, as_api_error
+from cep.api.views import OperatorViewSetMixin
+from cep.errors import as_api_error
 
 CREATE_LIST_READ = (
     mixins.CreateModelMixin,
@@ -65,14 +66,11 @@ class RoutingViewSet(OperatorViewSetMixin, *CREATE_LIST_READ):
         return Routing.objects.select_related("target").prefetch_related("history")
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = services.route(
-                membership=self.request.membership,
-                ip_address=self.client_ip(),
-                **serializer.validated_data,
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        serializer.instance = services.route(
+            membership=self.request.membership,
+            ip_address=self.client_ip(),
+            **serializer.validated_data,
+        )
 
     @extend_schema(request=RoutingStatusSerializer, responses=RoutingSerializer)
     @action(detail=True, methods=["post"], url_path="status")
@@ -80,12 +78,9 @@ class RoutingViewSet(OperatorViewSetMixin, *CREATE_LIST_READ):
         routing = self.get_object()
         payload = RoutingStatusSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            routing = services.change_routing_status(
-                membership=request.membership, routing=routing, **payload.validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        routing = services.change_routing_status(
+            membership=request.membership, routing=routing, **payload.validated_data
+        )
         return Response(RoutingSerializer(self.get_queryset().get(pk=routing.pk)).data)
 
 
@@ -99,12 +94,9 @@ class InformationSessionViewSet(OperatorViewSetMixin, *CREATE_LIST_READ):
         return InformationSession.objects.annotate(registered=Count("registrations"))
 
     def perform_create(self, serializer):
-        try:
-            session = services.create_session(
-                membership=self.request.membership, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        session = services.create_session(
+            membership=self.request.membership, **serializer.validated_data
+        )
         serializer.instance = self.get_queryset().get(pk=session.pk)
 
     @extend_schema(request=RegistrationSerializer, responses={201: RegistrationSerializer})
@@ -113,14 +105,11 @@ class InformationSessionViewSet(OperatorViewSetMixin, *CREATE_LIST_READ):
         session = self.get_object()
         payload = RegistrationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            registration = services.register_for_session(
-                membership=request.membership,
-                session=session,
-                beneficiary=payload.validated_data["beneficiary"],
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        registration = services.register_for_session(
+            membership=request.membership,
+            session=session,
+            beneficiary=payload.validated_data["beneficiary"],
+        )
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CancelSerializer, responses=InformationSessionSerializer)
@@ -129,10 +118,7 @@ class InformationSessionViewSet(OperatorViewSetMixin, *CREATE_LIST_READ):
         session = self.get_object()
         payload = CancelSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.cancel_session(
-                membership=request.membership, session=session, **payload.validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        services.cancel_session(
+            membership=request.membership, session=session, **payload.validated_data
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)

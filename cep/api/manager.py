@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from cep import manager_selectors as selectors
 from cep import services
-from cep.api.views import call_service
 from cep.audit import client_ip
+from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
 from cep.models import Membership, Parcours
 from cep.roles import REVIEW_CASELOAD
 from cep.team import in_days, team_figures
@@ -25,7 +25,7 @@ def as_json(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-class FollowedParcoursSerializer(serializers.ModelSerializer):
+class FollowedParcoursSerializer(PlausibleDatesModelSerializer):
     beneficiary_name = serializers.CharField(source="beneficiary.full_name")
 
     class Meta:
@@ -68,7 +68,7 @@ class TeamAPIView(ManagerAPIView):
     )
     def get(self, request):
         today = timezone.localdate()
-        dates = serializers.DateField(required=False, allow_null=True)
+        dates = PlausibleDateField(required=False, allow_null=True)
         try:
             start = (
                 dates.to_internal_value(request.query_params["du"])
@@ -156,8 +156,7 @@ class ReassignmentAPIView(ManagerAPIView):
     def post(self, request):
         payload = ReassignmentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        moved = call_service(
-            services.reassign_parcours,
+        moved = services.reassign_parcours(
             membership=request.membership,
             parcours_ids=payload.validated_data["parcours"],
             to=payload.validated_data["to"],

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from cep.dates import PlausibleDatesModelSerializer
 from cep.models import (
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
@@ -11,7 +12,7 @@ from cep.models import (
 )
 
 
-class BeneficiarySerializer(serializers.ModelSerializer):
+class BeneficiarySerializer(PlausibleDatesModelSerializer):
     entry_level = serializers.ChoiceField(
         choices=Level.choices,
         write_only=True,
@@ -49,7 +50,7 @@ class BeneficiarySerializer(serializers.ModelSerializer):
         }
 
 
-class ParcoursSerializer(serializers.ModelSerializer):
+class ParcoursSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = Parcours
         fields = [
@@ -68,7 +69,7 @@ class ParcoursSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(PlausibleDatesModelSerializer):
     # The manager, not a queryset: evaluated per request, inside the caller's operator scope.
     parcours = serializers.PrimaryKeyRelatedField(queryset=Parcours.objects)
 

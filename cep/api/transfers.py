@@ -9,14 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cep import selectors, services
-from cep.api.views import call_service
 from cep.audit import client_ip
+from cep.dates import PlausibleDatesModelSerializer
 from cep.models import Membership, Operator, Parcours, Transfer
 from cep.roles import COUNSEL, REVIEW_CASELOAD
 from cep.space import CATEGORIES, REQUIRED_FOR_TRANSFER
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(PlausibleDatesModelSerializer):
     """The sending side's view of its transfers."""
 
     # Evaluated per request, inside the caller's scope: only the caller's own parcours.
@@ -84,8 +84,7 @@ class TransferListAPIView(APIView):
     def post(self, request):
         payload = TransferSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        transfer = call_service(
-            services.propose_transfer,
+        transfer = services.propose_transfer(
             membership=request.membership,
             ip_address=client_ip(request),
             **payload.validated_data,
@@ -93,7 +92,7 @@ class TransferListAPIView(APIView):
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
 
-class IncomingTransferSerializer(serializers.ModelSerializer):
+class IncomingTransferSerializer(PlausibleDatesModelSerializer):
     """What the receiving operator may read: the consented data and nothing else."""
 
     origin_operator = serializers.CharField(source="operator.name")
@@ -154,8 +153,7 @@ class AcceptAPIView(DecisionAPIView):
         payload = AcceptSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            parcours = call_service(
-                services.accept_transfer,
+            parcours = services.accept_transfer(
                 membership=request.membership,
                 transfer_id=transfer.pk,
                 referent=payload.validated_data["referent"],
@@ -178,8 +176,7 @@ class RefuseAPIView(DecisionAPIView):
         payload = RefuseSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            call_service(
-                services.refuse_transfer,
+            services.refuse_transfer(
                 membership=request.membership,
                 transfer_id=transfer.pk,
                 reason=payload.validated_data["reason"],

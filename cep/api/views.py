@@ -1,6 +1,5 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from cep import selectors, services
@@ -8,21 +7,6 @@ from cep.api.serializers import BeneficiarySerializer, ParcoursSerializer, Servi
 from cep.audit import client_ip
 from cep.models import Beneficiary, Parcours, Service
 from cep.roles import COUNSEL
-
-
-def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
-    """Field-keyed errors from a service become DRF's field-level 400 body."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
-def call_service(service, **kwargs):
-    """Run a service; its validation errors become the API's field-level 400."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise as_api_error(error) from error
 
 
 class OperatorViewSetMixin:
@@ -56,27 +40,21 @@ class BeneficiaryViewSet(
         return Response(self.get_serializer(beneficiary).data)
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = services.create_beneficiary(
-                membership=self.request.membership,
-                ip_address=self.client_ip(),
-                **serializer.validated_data,
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        serializer.instance = services.create_beneficiary(
+            membership=self.request.membership,
+            ip_address=self.client_ip(),
+            **serializer.validated_data,
+        )
 
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
         changes.pop("entry_level", None)
-        try:
-            serializer.instance = services.update_beneficiary(
-                membership=self.request.membership,
-                beneficiary=serializer.instance,
-                ip_address=self.client_ip(),
-                **changes,
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        serializer.instance = services.update_beneficiary(
+            membership=self.request.membership,
+            beneficiary=serializer.instance,
+            ip_address=self.client_ip(),
+            **changes,
+        )
 
 
 class ParcoursFilter(filters.FilterSet):
@@ -130,11 +108,8 @@ class ServiceViewSet(
         return selectors.services_visible_to(self.request.membership)
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = services.record_service(
-                membership=self.request.membership,
-                ip_address=self.client_ip(),
-                **serializer.validated_data,
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from error
+        serializer.instance = services.record_service(
+            membership=self.request.membership,
+            ip_address=self.client_ip(),
+            **serializer.validated_data,
+        )

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accueil.api.serializers import scoped
+from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
 from cep.models import Membership, Parcours
 from cep.referentials import RomeJob, RomeSkill
 from conseil.models import (
@@ -32,7 +33,7 @@ class ReferentChangeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class DemandClarificationSerializer(serializers.ModelSerializer):
+class DemandClarificationSerializer(PlausibleDatesModelSerializer):
     parcours = scoped(Parcours.objects)
 
     class Meta:
@@ -50,7 +51,7 @@ class DemandClarificationSerializer(serializers.ModelSerializer):
         read_only_fields = ["recorded_by", "recorded_at"]
 
 
-class HeldSkillSerializer(serializers.ModelSerializer):
+class HeldSkillSerializer(PlausibleDatesModelSerializer):
     parcours = scoped(Parcours.objects)
     rome_skill = RomeCodeField(queryset=RomeSkill.objects.all(), required=False, allow_null=True)
     from_job = RomeCodeField(queryset=RomeJob.objects.all(), required=False, allow_null=True)
@@ -70,7 +71,7 @@ class HeldSkillSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProjectVersionSerializer(serializers.ModelSerializer):
+class ProjectVersionSerializer(PlausibleDatesModelSerializer):
     parcours = scoped(Parcours.objects, write_only=True)
     target_jobs = RomeCodeField(queryset=RomeJob.objects.all(), many=True, required=False)
 
@@ -107,11 +108,11 @@ class ProjectVersionSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.Serializer):
-    agreed_on = serializers.DateField()
+    agreed_on = PlausibleDateField()
     channel = serializers.ChoiceField(choices=STAFF_AGREEMENT_CHANNELS)
 
 
-class StrategyOptionSerializer(serializers.ModelSerializer):
+class StrategyOptionSerializer(PlausibleDatesModelSerializer):
     parcours = scoped(Parcours.objects)
 
     class Meta:

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cep.api.views import OperatorViewSetMixin, call_service
+from cep.api.views import OperatorViewSetMixin
 from cep.roles import COUNSEL
 from conseil import services
 from conseil.api.serializers import (
@@ -37,9 +37,7 @@ class ReferentChangeView(APIView):
     def post(self, request):
         payload = ReferentChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        call_service(
-            services.reassign_referent, membership=request.membership, **payload.validated_data
-        )
+        services.reassign_referent(membership=request.membership, **payload.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -53,8 +51,8 @@ class DemandClarificationViewSet(
         return DemandClarification.objects.all()
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.clarify_demand, membership=self.request.membership, **serializer.validated_data
+        serializer.instance = services.clarify_demand(
+            membership=self.request.membership, **serializer.validated_data
         )
 
 
@@ -72,8 +70,8 @@ class HeldSkillViewSet(
         return HeldSkill.objects.select_related("rome_skill")
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.add_held_skill, membership=self.request.membership, **serializer.validated_data
+        serializer.instance = services.add_held_skill(
+            membership=self.request.membership, **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
@@ -95,9 +93,7 @@ class ProjectVersionViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data["target_jobs"] = data.get("target_jobs", [])
-        serializer.instance = call_service(
-            services.save_project, membership=self.request.membership, **data
-        )
+        serializer.instance = services.save_project(membership=self.request.membership, **data)
 
     @extend_schema(request=AgreementSerializer, responses=ProjectVersionSerializer)
     @action(detail=True, methods=["post"])
@@ -105,8 +101,7 @@ class ProjectVersionViewSet(
         version = self.get_object()
         payload = AgreementSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        version = call_service(
-            services.record_project_agreement,
+        version = services.record_project_agreement(
             membership=request.membership,
             version=version,
             **payload.validated_data,
@@ -124,8 +119,7 @@ class StrategyOptionViewSet(
         return StrategyOption.objects.all()
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.add_strategy_option,
+        serializer.instance = services.add_strategy_option(
             membership=self.request.membership,
             **serializer.validated_data,
         )

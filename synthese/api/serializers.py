@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
 from accueil.api.serializers import scoped
+from cep.dates import PlausibleDatesModelSerializer
 from cep.models import Parcours
 from synthese.models import SynthesisDocument
 
 
-class SynthesisDocumentSerializer(serializers.ModelSerializer):
+class SynthesisDocumentSerializer(PlausibleDatesModelSerializer):
     parcours = scoped(Parcours.objects)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     download_url = serializers.SerializerMethodField()

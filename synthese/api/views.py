@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 
-from cep.api.views import OperatorViewSetMixin, call_service
+from cep.api.views import OperatorViewSetMixin
 from synthese import services
 from synthese.api.serializers import SynthesisDocumentSerializer
 from synthese.models import SynthesisDocument
@@ -34,8 +34,7 @@ class SynthesisDocumentViewSet(
         return SynthesisDocument.objects.all()
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.request_synthesis,
+        serializer.instance = services.request_synthesis(
             membership=self.request.membership,
             parcours=serializer.validated_data["parcours"],
         )

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def plan():
-    parcours = Level2ParcoursFactory(entry_level=3)
+    # Opened early in 2024: the funders' answers below are dated from April 2024 on, and an
+    # answer cannot come before the parcours opened.
+    parcours = Level2ParcoursFactory(entry_level=3, opened_on=date(2024, 1, 15))
     return services.ensure_plan(membership=parcours.referent, parcours=parcours)
 
 

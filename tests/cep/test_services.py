@@ -44,8 +44,8 @@ def test_record_service_sets_level_and_last_contact():
 @pytest.mark.parametrize(
     ("offset", "duration", "field", "message"),
     [
-        (1, 30, "delivered_on", "Une prestation se saisit une fois réalisée : date future."),
-        (-20, 30, "delivered_on", "la prestation ne peut pas être antérieure."),
+        (1, 30, "delivered_on", "La date ne peut pas être dans le futur"),
+        (-20, 30, "delivered_on", "La date ne peut pas précéder l'ouverture du parcours"),
         (0, 0, "duration_minutes", "supérieure ou égale à 1"),
     ],
 )

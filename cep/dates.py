@@ -1,0 +1,212 @@
+"""Plausible dates: the one module that says which dates the platform accepts.
+
+Every form, serializer and service checks its dates here, so a year 1 or 9999 typed by mistake is
+a French message next to the field (or a field-level 400), never a stored record nor a server
+error. "Today" is read from ``django.utils.timezone`` (one clock) unless a caller passes it.
+
+The rules:
+- any date: from 1900 to ten years ahead;
+- a birth date: from 1900 to today (and the person is of working age: ``validate_birth_date``);
+- an act recorded (a service delivered, an agreement, a decision, a contact): not in the future,
+  and, where the parcours is known, not before it started;
+- a collective session or an appointment: at most about two years ahead, at most a year back;
+- a date of the action plan: from a year before the parcours opened to ten years after today;
+- an end date: not before its start date.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from rest_framework import serializers
+
+from cep.nomenclatures import age_on
+
+EARLIEST = date(1900, 1, 1)
+YEARS_AHEAD = 10
+SCHEDULE_DAYS_AHEAD = 2 * 366  # about two years
+SCHEDULE_DAYS_BACK = 366  # a session entered late
+PLAN_DAYS_BEFORE_OPENING = 366  # a training already begun when the parcours opens
+
+IMPLAUSIBLE = "Vérifiez la date : l'année doit être comprise entre 1900 et {latest}."
+MINIMUM_WORKING_AGE = 15
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _day(value: date | datetime) -> date:
+    """The calendar day in the platform's zone (a naive datetime is taken as local)."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            try:
+                return timezone.localtime(value).date()
+            except OverflowError:
+                return value.date()
+        return value.date()
+    return value
+
+
+def _shown(day: date) -> str:
+    return date_format(day, "d/m/Y")
+
+
+def latest_plausible(today: date | None = None) -> date:
+    today = _today(today)
+    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def validate_plausible(value: date | datetime, *, today: date | None = None) -> None:
+    """Any date the platform stores."""
+    latest = latest_plausible(today)
+    day = _day(value)
+    if day < EARLIEST or day > latest:
+        raise ValidationError(IMPLAUSIBLE.format(latest=latest.year), code="implausible")
+
+
+def validate_birth_date(value: date, *, today: date | None = None) -> None:
+    today = _today(today)
+    if value > today:
+        raise ValidationError("La date de naissance ne peut pas être dans le futur.")
+    if value < EARLIEST:
+        raise ValidationError("Vérifiez l'année de naissance : elle est antérieure à 1900.")
+    if age_on(value, today) < MINIMUM_WORKING_AGE:
+        raise ValidationError(
+            "Une personne de moins de 15 ans ne peut pas être active : vérifiez la date."
+        )
+
+
+def validate_not_in_future(value: date | datetime, *, today: date | None = None) -> None:
+    """An act recorded has happened: it is not in the future."""
+    validate_plausible(value, today=today)
+    today = _today(today)
+    if _day(value) > today:
+        raise ValidationError(
+            f"La date ne peut pas être dans le futur (aujourd'hui : {_shown(today)}).",
+            code="future",
+        )
+
+
+def validate_scheduled(value: date | datetime, *, today: date | None = None) -> None:
+    """A collective session or an appointment: at most about two years ahead."""
+    validate_plausible(value, today=today)
+    today = _today(today)
+    day = _day(value)
+    if day > today + timedelta(days=SCHEDULE_DAYS_AHEAD):
+        raise ValidationError(
+            "Une date se programme au plus deux ans à l'avance : vérifiez l'année.",
+            code="too_far",
+        )
+    if day < today - timedelta(days=SCHEDULE_DAYS_BACK):
+        raise ValidationError(
+            "Cette date est passée depuis plus d'un an : vérifiez l'année.", code="too_old"
+        )
+
+
+def validate_plan_date(value: date, *, today: date | None = None) -> None:
+    """A date of the action plan, before the parcours is known: any plausible date."""
+    validate_plausible(value, today=today)
+
+
+def check_recorded_act(
+    field: str, value: date | datetime | None, *, opened_on: date, today: date | None = None
+) -> None:
+    """A service delivered, an agreement, a decision: not in the future and not before the
+    parcours opened. Raises a field-keyed error for the form or the API."""
+    if value is None:
+        return
+    try:
+        validate_not_in_future(value, today=today)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+    if _day(value) < opened_on:
+        raise ValidationError(
+            {
+                field: [
+                    f"La date ne peut pas précéder l'ouverture du parcours, le {_shown(opened_on)}."
+                ]
+            },
+            code="before_parcours",
+        )
+
+
+def check_plan_dates(
+    values: dict[str, date | None], *, opened_on: date, today: date | None = None
+) -> None:
+    """Dates of the action plan: from a year before the parcours opened to ten years ahead."""
+    earliest = opened_on - timedelta(days=PLAN_DAYS_BEFORE_OPENING)
+    errors: dict[str, list[str]] = {}
+    for field, value in values.items():
+        if value is None:
+            continue
+        try:
+            validate_plausible(value, today=today)
+        except ValidationError as error:
+            errors[field] = error.messages
+            continue
+        if value < earliest:
+            errors[field] = [
+                "Cette date précède de plus d'un an l'ouverture du parcours "
+                f"({_shown(opened_on)}) : vérifiez l'année."
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_end_after_start(
+    start: date | datetime | None, end: date | datetime | None, *, end_field: str = "end_date"
+) -> None:
+    if start is not None and end is not None and _day(end) < _day(start):
+        raise ValidationError(
+            {end_field: ["La date de fin doit suivre la date de début."]}, code="end_before_start"
+        )
+
+
+# --- Fields for forms and serializers: the generic rule, and no server error on a year 1.
+
+
+class PlausibleFormDateField(forms.DateField):
+    default_validators = [validate_plausible]
+
+
+class PlausibleFormDateTimeField(forms.DateTimeField):
+    default_validators = [validate_plausible]
+
+
+class PlausibleDateField(serializers.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(validate_plausible)
+        super().__init__(**kwargs)
+
+
+class PlausibleDateTimeField(serializers.DateTimeField):
+    """DRF's field makes a naive year-1 datetime aware and overflows: check the year first."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(validate_plausible)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError as error:
+            latest = latest_plausible()
+            raise serializers.ValidationError(IMPLAUSIBLE.format(latest=latest.year)) from error
+
+
+# A ModelSerializer built on these mappings gets the plausible fields for every model date.
+SERIALIZER_FIELD_MAPPING = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    models.DateField: PlausibleDateField,
+    models.DateTimeField: PlausibleDateTimeField,
+}
+
+
+class PlausibleDatesModelSerializer(serializers.ModelSerializer):
+    """The project's ModelSerializer: every model date comes through the plausible fields."""
+
+    serializer_field_mapping = SERIALIZER_FIELD_MAPPING
