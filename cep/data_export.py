@@ -1,6 +1,9 @@
 """The person's data, all of it, for their right of access: the core's records, and every
 section the apps registered (cep.space.DataSection)."""
 
+import datetime
+from decimal import Decimal
+
 from django.utils import timezone
 
 from cep.models import (
@@ -12,7 +15,19 @@ from cep.models import (
     ReferentAssignment,
     Service,
 )
-from cep.space import IDENTITY, SITUATION, DataSection, data_sections, record, register_data_section
+from cep.space import (
+    IDENTITY,
+    RECORD_KIND,
+    RECORD_NUMBER,
+    SITUATION,
+    DataSection,
+    data_sections,
+    json_value,
+    record,
+    register_data_section,
+)
+
+NARROW_NBSP = "\u202f"  # the French thousands separator
 
 BENEFICIARY_FIELDS = [
     "first_name",
@@ -137,7 +152,11 @@ def liaison_content(beneficiary: Beneficiary, categories: list[str]) -> list[dic
             "titre": section.label,
             "categorie": section.consent_category,
             "enregistrements": [
-                [[label, value] for label, value in item.items() if label != "id"]
+                [
+                    [label, json_value(value)]
+                    for label, value in item.items()
+                    if label != RECORD_NUMBER
+                ]
                 for item in section.liaison_records(beneficiary)
             ],
         }
@@ -146,9 +165,11 @@ def liaison_content(beneficiary: Beneficiary, categories: list[str]) -> list[dic
     ]
 
 
-def person_data(beneficiary: Beneficiary) -> dict:
+def person_records(beneficiary: Beneficiary) -> dict:
+    """Every record about the person, section by section, values as Python values (dates,
+    amounts): person_data writes them as JSON, readable_data for the HTML page."""
     return {
-        "genere_le": timezone.now().isoformat(),
+        "genere_le": timezone.now(),
         "operateur": beneficiary.operator.name,
         "sections": [
             {
@@ -160,3 +181,51 @@ def person_data(beneficiary: Beneficiary) -> dict:
             for section in data_sections()
         ],
     }
+
+
+def person_data(beneficiary: Beneficiary) -> dict:
+    """The person's data as JSON: French keys, choices as their labels, ISO dates."""
+    return json_value(person_records(beneficiary))
+
+
+def readable_data(records: dict) -> dict:
+    """The same records for the HTML page: every value as a French text."""
+    return {
+        "genere_le": readable_value(records["genere_le"]),
+        "operateur": records["operateur"],
+        "sections": [
+            {
+                "titre": section["titre"],
+                "enregistrements": [
+                    {
+                        "element": item[RECORD_KIND],
+                        "numero": item[RECORD_NUMBER],
+                        "champs": [
+                            (label, readable_value(value))
+                            for label, value in item.items()
+                            if label not in (RECORD_KIND, RECORD_NUMBER)
+                        ],
+                    }
+                    for item in section["enregistrements"]
+                ],
+            }
+            for section in records["sections"]
+        ],
+    }
+
+
+def readable_value(value) -> str:
+    """A value as a person reads it: dd/mm/yyyy, "6 200,00", Oui/Non, "—" for nothing."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%d/%m/%Y à %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, Decimal):
+        return f"{value:,}".replace(",", NARROW_NBSP).replace(".", ",")
+    if isinstance(value, list | tuple):
+        return ", ".join(readable_value(v) for v in value)
+    return str(value)

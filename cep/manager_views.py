@@ -2,7 +2,6 @@
 reassignment. Only for a role with REVIEW_CASELOAD (404 otherwise); every list exports as CSV,
 within the manager's operator, audited."""
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -18,6 +17,8 @@ from dsfr.forms import DsfrBaseForm
 from cep import manager_selectors as selectors
 from cep import services
 from cep.audit import client_ip, log_event
+from cep.dates import PlausibleFormDateField
+from cep.exports import ExportTable, export_response
 from cep.forms import DateInput, add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
@@ -33,16 +34,19 @@ class ManagerMixin(OperatorPermissionRequiredMixin):
     def wants_csv(self) -> bool:
         return self.request.GET.get("format") == "csv"
 
-    def csv_response(self, name: str, header: list[str], rows) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")  # so spreadsheet software reads the accents
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(header)
+    def csv_response(self, name: str, title: str, header: list[str], rows) -> HttpResponse:
+        """The list as a CSV download (cep.exports: formulas neutralised), audited."""
         count = 0
-        for row in rows:
-            writer.writerow(row)
-            count += 1
+
+        def counted():
+            nonlocal count
+            for row in rows:
+                count += 1
+                yield row
+
+        response = export_response(
+            ExportTable(title=title, columns=header, rows=counted()), fmt="csv", filename=name
+        )
         log_event(
             membership=self.request.membership,
             action=AuditEvent.Action.EXPORT,
@@ -59,8 +63,8 @@ class PeriodForm(DsfrBaseForm, forms.Form):
         required=False,
         choices=[("mois", "Ce mois-ci"), ("trimestre", "Ce trimestre"), ("annee", "Cette année")],
     )
-    du = forms.DateField(label="Du", required=False, widget=DateInput())
-    au = forms.DateField(label="Au (inclus)", required=False, widget=DateInput())
+    du = PlausibleFormDateField(label="Du", required=False, widget=DateInput())
+    au = PlausibleFormDateField(label="Au (inclus)", required=False, widget=DateInput())
     site = forms.ModelChoiceField(
         label="Site", queryset=Site.objects.none(), required=False, empty_label="Tous les sites"
     )
@@ -102,12 +106,13 @@ class TeamView(ManagerMixin, View):
         if self.wants_csv():
             return self.csv_response(
                 "equipe",
+                "Mon équipe",
                 ["conseiller", "rôle", *[f.label for f in figures]],
                 (
                     [
                         r.display_name,
                         r.get_role_display(),
-                        *[display(getattr(r, f.key)) for f in figures],
+                        *[in_days(getattr(r, f.key)) for f in figures],
                     ]
                     for r in rows
                 ),
@@ -159,14 +164,15 @@ class CounsellorCaseloadView(ManagerMixin, View):
         if self.wants_csv():
             return self.csv_response(
                 f"portefeuille-{counsellor.pk}",
+                f"Portefeuille de {counsellor.display_name}",
                 ["bénéficiaire", "niveau", "ouvert le", "dernier contact", "prochaine échéance"],
                 (
                     [
                         p.beneficiary.full_name,
                         p.current_level,
-                        p.opened_on.isoformat(),
-                        p.last_contact_on.isoformat() if p.last_contact_on else "",
-                        display(getattr(p, "next_due", None)),
+                        p.opened_on,
+                        p.last_contact_on,
+                        getattr(p, "next_due", None),
                     ]
                     for p in parcours
                 ),
@@ -267,13 +273,14 @@ class FollowUpView(ManagerMixin, View):
         if self.wants_csv():
             return self.csv_response(
                 kind,
+                selectors.LISTS[kind],
                 ["bénéficiaire", "niveau", "ouvert le", "dernier contact", "référent"],
                 (
                     [
                         p.beneficiary.full_name,
                         p.current_level,
-                        p.opened_on.isoformat(),
-                        p.last_contact_on.isoformat() if p.last_contact_on else "",
+                        p.opened_on,
+                        p.last_contact_on,
                         p.referent.display_name if p.referent else "",
                     ]
                     for p in rows.iterator(chunk_size=2000)
@@ -329,11 +336,12 @@ class RetentionView(ManagerMixin, View):
         if self.wants_csv():
             return self.csv_response(
                 "conservation",
+                "Conservation des dossiers",
                 ["Personne", "Dernier contact", "Décision"],
                 (
                     [
                         row.beneficiary.full_name,
-                        row.last_contact.isoformat(),
+                        row.last_contact,
                         row.kept_because or "Sera anonymisé",
                     ]
                     for row in rows

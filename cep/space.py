@@ -83,7 +83,13 @@ def data_sections() -> list[DataSection]:
     return sorted(_data_sections.values(), key=lambda s: (s.order, s.key))
 
 
-def _jsonable(value):
+# Every record of the export opens with what it is (the model's French name) and its number.
+RECORD_KIND = "élément"
+RECORD_NUMBER = "numéro"
+
+
+def json_value(value):
+    """A record's value as JSON: dates in ISO 8601, amounts as exact decimal text."""
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
@@ -91,25 +97,32 @@ def _jsonable(value):
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {key: json_value(v) for key, v in value.items()}
     return value
 
 
 def record(instance: models.Model, fields: list[str]) -> dict:
-    """One record of the export: what it is ("type"), its id, and the named fields under their
-    French labels, choices shown as their labels."""
-    out = {"type": str(instance._meta.verbose_name), "id": instance.pk}
+    """One record of the export: what it is (RECORD_KIND), its number, and the named fields
+    under their French labels (the fields' verbose_name), choices shown as their labels and
+    related records as their names. Dates and amounts stay Python values: json_value writes
+    them for the JSON, the readable page in French."""
+    out = {RECORD_KIND: str(instance._meta.verbose_name), RECORD_NUMBER: instance.pk}
     for name in fields:
         field = instance._meta.get_field(name)
         if field.many_to_many:
             value = [str(related) for related in getattr(instance, name).all()]
         elif field.choices:
             value = getattr(instance, f"get_{name}_display")()
+        elif field.is_relation:
+            related = getattr(instance, name)
+            value = None if related is None else str(related)
         else:
             value = getattr(instance, name)
         label = str(field.verbose_name)
         # A field labelled like the record's own keys must not overwrite them.
-        out[label if label not in ("type", "id") else f"{label} (champ)"] = _jsonable(value)
+        out[label if label not in (RECORD_KIND, RECORD_NUMBER) else f"{label} (champ)"] = value
     return out
 
 

@@ -21,10 +21,10 @@ from dsfr.forms import DsfrBaseForm
 
 from cep import services
 from cep.audit import client_ip
-from cep.data_export import person_data
+from cep.data_export import person_records, readable_data
 from cep.forms import add_service_errors
 from cep.models import BeneficiaryRequest, Consent, Transfer
-from cep.space import space_sections
+from cep.space import json_value, space_sections
 
 
 class BeneficiarySpaceMixin(View):
@@ -212,9 +212,11 @@ class DataArchiveView(BeneficiarySpaceMixin):
 
     def get(self, request):
         beneficiary = self.account.beneficiary
-        data = person_data(beneficiary)
+        records = person_records(beneficiary)
+        data = json_value(records)
         html = render_to_string(
-            "cep/space/data_export.html", {"data": data, "beneficiary": beneficiary}
+            "cep/space/data_export.html",
+            {"data": readable_data(records), "beneficiary": beneficiary},
         )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.text import slugify
 
+from cep.exports import ExportTable
 from cep.models import Operator
 from cep.nomenclatures import Region
 from indicateurs.charts import Series, bar_chart, format_number
-from indicateurs.exports import ExportTable
 from indicateurs.periods import Period, short_month_label
 from indicateurs.registry import HEADLINE, INDICATORS, THEMES, Indicator, Measure, definitions
 from indicateurs.secrecy import mask_count, mask_table
@@ -84,7 +84,7 @@ class Table:
             f"{name} (%)" if unit == "%" else name
             for name, unit in zip(self.columns, ["", *self.units], strict=True)
         ]
-        return ExportTable(title=self.title, columns=columns, rows=rows)
+        return ExportTable(title=self.title, columns=columns, rows=rows, blank=MASKED_TEXT)
 
 
 @dataclass
@@ -214,6 +214,7 @@ def indicators_export(figures: Figures, scope: IndicatorScope, withheld: Withhel
         title=f"Indicateurs — {figures.period.label}",
         columns=["Indicateur", "Code", "Unité", figures.period.label, "Période précédente"],
         rows=rows,
+        blank=MASKED_TEXT,
     )
 
 

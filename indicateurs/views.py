@@ -14,9 +14,9 @@ from django_scopes import scope
 from dsfr.forms import DsfrBaseForm
 
 from cep.audit import client_ip
+from cep.exports import FORMATS, export_response
 from cep.forms import add_service_errors
 from indicateurs import dashboard, selectors, services, surveys
-from indicateurs.exports import export_response
 from indicateurs.models import FollowUpSurvey
 from indicateurs.periods import Period, PeriodForm
 from indicateurs.registry import INDICATORS, THEMES
@@ -177,7 +177,7 @@ class DashboardView(IndicatorReaderMixin, View):
 
     def export(self, wanted, figures, withheld, tables, evolution, coordination, period):
         fmt = self.request.GET.get("format", "csv")
-        if fmt not in ("csv", "xlsx"):
+        if fmt not in FORMATS:
             raise Http404
         if wanted == "indicateurs":
             return export_response(

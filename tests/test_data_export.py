@@ -1,7 +1,10 @@
 """The person's data export (RGPD right of access): every record about them, nothing about anyone
 else, in a number of queries that does not grow with their file."""
 
+import io
 import json
+import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -36,7 +39,12 @@ from tests.conseil.factories import (
     RomeSkillFactory,
     TrainingNeedFactory,
 )
-from tests.factories import OperatorFactory
+from tests.factories import (
+    BeneficiaryAccountFactory,
+    BeneficiaryRequestFactory,
+    InvitationFactory,
+    OperatorFactory,
+)
 from tests.synthese.factories import SynthesisDocumentFactory, agreed_parcours
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +143,7 @@ def pairs_of(objects) -> set[tuple[str, int]]:
 
 def exported(result) -> dict[tuple[str, int], dict]:
     return {
-        (r["type"], r["id"]): r
+        (r["élément"], r["numéro"]): r
         for section in result["sections"]
         for r in section["enregistrements"]
     }
@@ -241,9 +249,9 @@ def test_the_export_holds_every_record_of_the_person(three_people):
     )
     skills = [result[("compétence détenue", pk)] for pk in by_kind["compétence détenue"]]
     assert sorted(s["compétence (texte libre)"] for s in skills) == ["", "Compétence libre MOI"]
-    assert one("version du plan d'action")["status"] == "Validé par la personne"
+    assert one("version du plan d'action")["statut"] == "Validé par la personne"
     assert one("étape")["étape"] == "Vérifier le projet auprès de professionnels"
-    assert one("action")["step"] == "Vérifier le projet auprès de professionnels"
+    assert one("action")["étape"] == "Vérifier le projet auprès de professionnels"
     assert one("parcours de formation")["certification visée"] == (
         "Titre professionnel technicien de maintenance d'éoliennes"
     )
@@ -259,13 +267,13 @@ def test_the_export_holds_every_record_of_the_person(three_people):
     assert one("faits déclarés pour le financement")["mois de travail salarié (total)"] == 84
     assert one("faits déclarés pour le financement")["solde CPF déclaré"] == "1200.00"
     contact = one("contact financeur ou organisme")
-    assert contact["type"] == "contact financeur ou organisme"
+    assert contact["élément"] == "contact financeur ou organisme"
     assert contact["objet"] == "Coût"
     assert contact["échange"] == "Échange MOI"
     document = one("document de synthèse")
     assert document["empreinte SHA-256"] == SHA
     assert document["pages"] == 3
-    assert document["status"] == "Prête"
+    assert document["statut"] == "Prête"
     assert document["plan d'action"] == "Plan d'action, version 1"
 
 
@@ -366,4 +374,170 @@ def test_a_person_without_level_records_has_empty_level_sections():
     sections = {s["cle"]: s["enregistrements"] for s in result["sections"]}
     assert sections["accueil"] == []
     assert sections["syntheses"] == []
-    assert [r["type"] for r in sections["conseil"]] == ["version du projet", "piste de stratégie"]
+    assert [r["élément"] for r in sections["conseil"]] == [
+        "version du projet",
+        "piste de stratégie",
+    ]
+
+
+# French keys, readable values
+
+# Written by hand: English words a key derived from a field name would carry. French words that
+# are also English ("date", "type", "action", "session", "version", "note", "message",
+# "structure", "description", "source", "contact") are not in the list.
+ENGLISH_WORDS = {
+    "id",
+    "at",
+    "on",
+    "by",
+    "of",
+    "from",
+    "created",
+    "updated",
+    "changed",
+    "registered",
+    "recorded",
+    "requested",
+    "handled",
+    "expires",
+    "used",
+    "given",
+    "withdrawn",
+    "agreed",
+    "agreement",
+    "account",
+    "status",
+    "cost",
+    "line",
+    "name",
+    "first",
+    "last",
+    "birth",
+    "phone",
+    "email",
+    "level",
+    "kind",
+    "channel",
+    "reason",
+    "amount",
+    "granted",
+    "step",
+    "order",
+    "title",
+    "goal",
+    "due",
+    "outcome",
+    "suggested",
+    "consent",
+    "routing",
+    "skill",
+    "job",
+    "target",
+    "training",
+    "funding",
+    "scheme",
+    "provider",
+    "hours",
+    "number",
+    "count",
+    "page",
+    "ready",
+    "evidence",
+}
+
+
+def all_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in all_keys(v)}
+    return set()
+
+
+@pytest.fixture
+def full_person(three_people):
+    (beneficiary, _), _, _, _ = three_people
+    # The two kinds of record the other fixture leaves out.
+    InvitationFactory(operator=beneficiary.operator, beneficiary=beneficiary)
+    BeneficiaryRequestFactory(operator=beneficiary.operator, beneficiary=beneficiary)
+    return beneficiary
+
+
+def test_no_key_of_the_export_is_english(full_person):
+    data = person_data(full_person)
+    kinds = {r["élément"] for s in data["sections"] for r in s["enregistrements"]}
+    assert {"invitation à l'espace bénéficiaire", "demande de la personne"} <= kinds
+
+    keys = all_keys(data)
+    record_keys = {k for s in data["sections"] for r in s["enregistrements"] for k in r}
+    for key in record_keys:
+        assert "_" not in key, key  # a field's name, not its label
+    for key in keys:
+        words = set(re.findall(r"[a-zà-ÿœæ0-9]+", key.lower()))
+        assert not words & ENGLISH_WORDS, key
+    assert "type" not in keys and "id" not in keys
+
+
+def test_the_keys_are_the_french_labels(full_person):
+    records = [r for s in person_data(full_person)["sections"] for r in s["enregistrements"]]
+
+    def keys_of(kind: str) -> set[str]:
+        (item,) = [r for r in records if r["élément"] == kind]
+        return set(item)
+
+    assert {"élément", "numéro", "fiche créée le", "fiche modifiée le", "prénom"} <= keys_of(
+        "bénéficiaire"
+    )
+    assert {"statut", "créée le", "validation enregistrée par", "validé le"} <= keys_of(
+        "version du plan d'action"
+    )
+    assert {"ligne de coût", "statut", "montant demandé"} <= keys_of("demande de financement")
+    assert {"étape", "statut"} <= keys_of("action")
+    assert {"métier visé", "compétence à acquérir", "enregistré le"} <= keys_of(
+        "besoin de formation"
+    )
+    assert {"orientation", "statut", "date du changement"} <= keys_of(
+        "changement de statut d'une orientation"
+    )
+    assert {"structure suggérée", "enregistrée le"} <= keys_of("demande")
+    assert "date d'inscription" in keys_of("inscription à une session")
+    assert "créée le" in keys_of("invitation à l'espace bénéficiaire")
+    assert "envoyée le" in keys_of("demande de la personne")
+    assert "statut" in keys_of("document de synthèse")
+
+
+def test_the_json_keeps_iso_dates_and_choice_labels(full_person):
+    records = [r for s in person_data(full_person)["sections"] for r in s["enregistrements"]]
+    (person,) = [r for r in records if r["élément"] == "bénéficiaire"]
+    assert person["date de naissance"] == "1985-04-12"
+    assert person["sexe"] == "Femme"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.*", person["fiche créée le"])
+    (funding,) = [r for r in records if r["élément"] == "demande de financement"]
+    assert funding["statut"] == "Accordée"
+    assert funding["ligne de coût"] == "Formation"
+
+
+def test_the_readable_page_is_in_french(client, full_person):
+    account = BeneficiaryAccountFactory(operator=full_person.operator, beneficiary=full_person)
+    client.force_login(account.user)
+    response = client.get("/mon-espace/mes-donnees/archive/")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    html = archive.read("mes-donnees.html").decode()
+
+    def row(label: str, value: str) -> str:
+        return f'<tr><th scope="row">{label}</th><td>{value}</td></tr>'
+
+    assert row("Date de naissance", "12/04/1985") in html
+    assert row("Sexe", "Femme") in html
+    assert row("Statut", "Validé par la personne") in html
+    assert row("Organisme choisi par la personne", "Oui") in html
+    assert row("Transférable", "Non") in html
+    assert row("Thèmes abordés", "Formations, Financement") in html
+    assert row("Coût", "6\u202f200,00") in html
+    assert row("Clos le", "—") in html
+    assert "<caption>Bénéficiaire n° " in html
+    assert re.search(r"Archive créée le \d{2}/\d{2}/\d{4} à \d{2}:\d{2}\.", html)
+    # No ISO date, no Python value, no field name.
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", html)
+    for raw in (">True<", ">False<", ">None<", "['", "created at", "status"):
+        assert raw not in html, raw

@@ -1,14 +1,12 @@
 """Server-rendered SVG charts (accessible, no inline style for the CSP, masked values shown as
-"s") and the CSV/XLSX exports of dashboard tables (masked values, formula injection)."""
+"s"). The CSV/XLSX writer of the dashboard tables is the platform's one (tests/cep/test_exports.py);
+the dashboard's own downloads are tested in test_dashboard.py."""
 
-import io
 import xml.etree.ElementTree as ET
 
-import openpyxl
 import pytest
 
 from indicateurs.charts import Series, bar_chart, format_number
-from indicateurs.exports import ExportTable, export_response, sheet_name, to_csv, to_xlsx
 
 SVG = "{http://www.w3.org/2000/svg}"
 NNBSP = "\u202f"  # narrow no-break space: the French thousands separator used throughout
@@ -184,111 +182,3 @@ def test_few_short_labels_stay_horizontal():
 def test_values_and_labels_must_match():
     with pytest.raises(ValueError):
         chart(series=[Series("Période", [1])])
-
-
-# Exports
-
-TABLE = ExportTable(
-    title="Parcours : ouverts / clos [2026]",
-    columns=["Mois", "Ouverts", "Taux de clôture"],
-    rows=[
-        ["janv. 2026", 1234, 12.5],
-        ["févr. 2026", None, 0.25],
-        ["=1+1", 3, None],
-        ["-2+3", -4, -1.5],
-        ["@SUM(A1)", 0, 0.0],
-    ],
-)
-
-
-def test_csv_has_bom_semicolons_and_masked_values():
-    content = to_csv(TABLE)
-    assert content.startswith(b"\xef\xbb\xbf")
-    lines = content.decode("utf-8-sig").splitlines()
-    assert lines == [
-        "Mois;Ouverts;Taux de clôture",
-        "janv. 2026;1234;12,5",
-        "févr. 2026;s;0,25",
-        "'=1+1;3;s",
-        "'-2+3;-4;-1,5",
-        "'@SUM(A1);0;0,0",
-    ]
-
-
-def test_csv_neutralises_tab_and_carriage_return_starts():
-    table = ExportTable(title="t", columns=["a", "b"], rows=[["\tx", "\ry"]])
-    row = to_csv(table).decode("utf-8-sig").split("\r\n")[1]
-    assert row == "'\tx;\"'\ry\""  # the csv module quotes the carriage return
-
-
-def read_xlsx(content: bytes):
-    return openpyxl.load_workbook(io.BytesIO(content)).active
-
-
-def test_xlsx_header_numbers_and_masked_values():
-    sheet = read_xlsx(to_xlsx(TABLE))
-    assert sheet.title == "Parcours ouverts clos 2026"
-    header = sheet[1]
-    assert [c.value for c in header] == ["Mois", "Ouverts", "Taux de clôture"]
-    assert all(c.font.b for c in header)
-    assert not sheet["A2"].font.b
-    assert (sheet["B2"].value, sheet["B2"].data_type) == (1234, "n")
-    assert (sheet["C2"].value, sheet["C2"].data_type) == (12.5, "n")
-    assert (sheet["B3"].value, sheet["B3"].data_type) == ("s", "s")
-    assert (sheet["C4"].value, sheet["C4"].data_type) == ("s", "s")
-    assert sheet["B5"].value == -4
-    assert sheet.column_dimensions["A"].width >= len("janv. 2026")
-    assert sheet.column_dimensions["C"].width <= 50
-
-
-def test_xlsx_formula_looking_text_stays_a_string():
-    sheet = read_xlsx(to_xlsx(TABLE))
-    for coordinate, text in [("A4", "=1+1"), ("A5", "-2+3"), ("A6", "@SUM(A1)")]:
-        assert sheet[coordinate].value == text
-        assert sheet[coordinate].data_type == "s"
-        assert sheet[coordinate].quotePrefix
-
-
-@pytest.mark.parametrize(
-    ("title", "expected"),
-    [
-        ("Parcours : ouverts / clos [2026]", "Parcours ouverts clos 2026"),
-        ("a*b?c\\d", "a b c d"),
-        ("Indicateurs trimestriels des opérateurs du CEP", "Indicateurs trimestriels des op"),
-        ("[]", "Export"),
-        ("'Bilan'", "Bilan"),
-    ],
-)
-def test_sheet_name_is_accepted_by_excel(title, expected):
-    assert sheet_name(title) == expected
-    assert len(sheet_name(title)) <= 31
-
-
-def test_export_response_csv():
-    response = export_response(TABLE, fmt="csv", filename="indicateurs-2026-01")
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="indicateurs-2026-01.csv"'
-    assert response.content == to_csv(TABLE)
-
-
-def test_export_response_xlsx():
-    response = export_response(TABLE, fmt="xlsx", filename="indicateurs-2026-01")
-    assert (
-        response["Content-Type"]
-        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    assert response["Content-Disposition"] == 'attachment; filename="indicateurs-2026-01.xlsx"'
-    assert read_xlsx(response.content)["B2"].value == 1234
-
-
-def test_export_response_encodes_unusual_filenames():
-    response = export_response(TABLE, fmt="csv", filename='bilan "été"\r\nX-Injected: 1')
-    header = response["Content-Disposition"]
-    assert "\n" not in header
-    assert header.startswith("attachment; filename*=utf-8''bilan%20%22%C3%A9t%C3%A9%22")
-
-
-@pytest.mark.parametrize("fmt", ["pdf", "CSV", ""])
-def test_export_response_rejects_unknown_format(fmt):
-    with pytest.raises(ValueError):
-        export_response(TABLE, fmt=fmt, filename="indicateurs")

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from cep import services
 from cep.models import CoordinatorToken
-from tests.factories import CoordinatorFactory
+from tests.factories import CoordinatorFactory, UserFactory
 from tests.indicateurs.dataset import build
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,24 @@ def test_the_command_prints_a_key_that_works_once_and_stores_only_its_digest():
     assert client_with(key).get("/api/v1/indicateurs/definitions/").status_code == 200
     stored = CoordinatorToken.objects.get(coordinator=coordinator)
     assert key not in stored.key_digest and len(stored.key_digest) == 64
+
+
+def test_the_admin_reads_and_revokes_coordinator_tokens_but_never_adds_one(client):
+    coordinator = CoordinatorFactory(region="84")
+    token, key = services.issue_coordinator_token(coordinator=coordinator, label="Infocentre")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    url = "/admin/cep/coordinatortoken/"
+    form = {"label": "À la main", "coordinator": coordinator.pk}
+    assert client.get(f"{url}add/").status_code == 403
+    assert client.post(f"{url}add/", form).status_code == 403
+    assert client.post(f"{url}add/", form).status_code == 403
+    assert CoordinatorToken.objects.count() == 1
+    page = client.get(f"{url}{token.pk}/change/").content.decode()
+    assert 'name="label"' not in page and 'name="coordinator"' not in page
+    assert client.post(f"{url}{token.pk}/change/", form).status_code == 403
+    assert CoordinatorToken.objects.get().label == "Infocentre"
+
+    response = client.post(url, {"action": "revoke_tokens", "_selected_action": [token.pk]})
+    assert response.status_code == 302
+    assert client_with(key).get("/api/v1/indicateurs/definitions/").status_code == 401
+    assert CoordinatorToken.objects.get().revoked_at is not None

@@ -3,8 +3,11 @@ that nothing about a person reaches a coordinator."""
 
 import io
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from cep.models import Beneficiary, Membership
@@ -14,6 +17,7 @@ from tests.indicateurs.dataset import build
 pytestmark = pytest.mark.django_db
 
 MARCH = "periode=mois&mois=2026-03"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
@@ -115,12 +119,17 @@ def test_nothing_about_a_person_reaches_a_coordinator(data, regional, national, 
 
 
 def test_coordinators_see_closed_months_only(data, regional):
-    response = regional.get("/indicateurs/?periode=mois&mois=2026-11")
+    # On 27 November 2026, November is the current month and October the last closed one.
+    # (tests/test_clock.py checks the same rule at other moments of the calendar.)
+    with time_machine.travel(datetime(2026, 11, 27, 12, 0, tzinfo=PARIS), tick=False):
+        response = regional.get("/indicateurs/?periode=mois&mois=2026-11")
+        api = regional.get("/api/v1/indicateurs/?periode=mois&mois=2026-11")
+        shown = regional.get("/indicateurs/?periode=mois&mois=2026-10")
     assert response.status_code == 400
     assert "octobre 2026 : choisissez une période qui commence avant" in response.content.decode()
-    api = regional.get("/api/v1/indicateurs/?periode=mois&mois=2026-11")
     assert api.status_code == 400
     assert "octobre 2026" in api.json()["mois"][0]
+    assert shown.status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -218,3 +227,40 @@ def test_places_are_shown_by_region_outside_the_operator(data, regional, login_a
     manager = make_membership(operator=data.operator_a, role=Membership.Role.MANAGER)
     own = login_as(manager).get(f"/api/v1/indicateurs/?{MARCH}").json()["ventilations"]
     assert own["beneficiaires-departement"] == {"69": 2, "01": 1, "75": 1, "38": 1, "total": 5}
+
+
+def test_an_operator_name_like_a_formula_is_neutralised_in_both_formats(data, regional, settings):
+    settings.STATISTICAL_SECRECY_THRESHOLD = 3
+    data.operator_a.name = '=HYPERLINK("http://x","y")'
+    data.operator_a.save()
+    csv = regional.get(f"/indicateurs/?{MARCH}&export=par-operateur&format=csv")
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    # The csv module doubles the quotes inside a quoted cell.
+    assert lines[1] == '"\'=HYPERLINK(""http://x"",""y"")";4;s;5;4'
+    xlsx = regional.get(f"/indicateurs/?{MARCH}&export=par-operateur&format=xlsx")
+    cell = load_workbook(io.BytesIO(xlsx.content)).active["A2"]
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    assert cell.data_type == "s"  # a string, never a formula ("f")
+    assert cell.quotePrefix
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_indicator_export_comes_from_the_one_writer(data, regional, settings, fmt):
+    settings.STATISTICAL_SECRECY_THRESHOLD = 3
+    response = regional.get(f"/indicateurs/?{MARCH}&export=indicateurs&format={fmt}")
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    if fmt == "csv":
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "Indicateur;Code;Unité;mars 2026;Période précédente"
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert [c.value for c in sheet[1]] == [
+            "Indicateur",
+            "Code",
+            "Unité",
+            "mars 2026",
+            "Période précédente",
+        ]
+        assert sheet["A1"].font.b
