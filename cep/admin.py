@@ -2,9 +2,10 @@
 runs it across operators on purpose."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from guardian.admin import GuardedModelAdmin
 
+from cep import services
 from cep.models import (
     ApiToken,
     AuditEvent,
@@ -111,14 +112,61 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued only by their service (`create_api_token`, `create_coordinator_token`),
+    which draws the key, shows it once and stores its digest: here they are read and revoked,
+    never added, edited or deleted."""
+
+    fields: list[str] = []
+    actions = ["revoke_tokens"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoking keeps the trace; deleting would erase it
+
+    def has_revoke_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def revoke(self, request, token) -> None:
+        raise NotImplementedError
+
+    @admin.action(description="Révoquer les jetons sélectionnés", permissions=["revoke"])
+    def revoke_tokens(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            self.revoke(request, token)
+            self.log_change(request, token, "Jeton révoqué.")
+            revoked += 1
+        if revoked:
+            self.message_user(request, f"Jetons révoqués : {revoked}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Aucun jeton actif parmi la sélection.", messages.WARNING)
+
+
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["label", "membership", "created_at", "revoked_at"]
-    readonly_fields = ["key_digest"]
-    raw_id_fields = ["membership"]
+class ApiTokenAdmin(ReadOnlyTokenAdmin):
+    list_display = ["label", "operator", "membership", "created_at", "revoked_at"]
+    list_select_related = ["operator", "membership__user", "membership__operator"]
+    fields = ["label", "operator", "membership", "created_at", "revoked_at"]
+
+    def revoke(self, request, token) -> None:
+        services.revoke_api_token(token=token, platform_user=request.user)
 
 
 @admin.register(CoordinatorToken)
-class CoordinatorTokenAdmin(admin.ModelAdmin):
+class CoordinatorTokenAdmin(ReadOnlyTokenAdmin):
     list_display = ["label", "coordinator", "created_at", "revoked_at"]
-    readonly_fields = ["key_digest"]
+    list_select_related = ["coordinator__user"]
+    fields = ["label", "coordinator", "created_at", "revoked_at"]
+
+    def revoke(self, request, token) -> None:
+        services.revoke_coordinator_token(token=token)

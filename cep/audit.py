@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models
 from django_scopes import scopes_disabled
 
@@ -26,16 +27,18 @@ def log_event(
     ip_address: str | None = None,
     details: dict | None = None,
     operator_id: int | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> AuditEvent:
     """`membership` is the staff member acting. Without one (the person themself through a signed
-    link, a background job), `operator_id` names the operator whose trail records it."""
+    link, a background job), `operator_id` names the operator whose trail records it, and
+    `user` the platform staff account acting, if any (the admin)."""
     if membership is None and operator_id is None:
         raise ValueError("an audit event needs a membership or an operator")
     if (written := events_in_request.get()) is not None:
         written.append(action)
     return AuditEvent.objects.create(
         operator_id=membership.operator_id if membership else operator_id,
-        user_id=membership.user_id if membership else None,
+        user_id=membership.user_id if membership else (user.pk if user else None),
         membership=membership,
         action=action,
         object_type=obj._meta.label_lower,

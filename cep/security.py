@@ -5,13 +5,13 @@ static/css/cep.css, the API docs load their start-up script from a URL), so the 
 only the platform's own files.
 """
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from cep.middleware import API_PATH, api_token_key
 
@@ -47,6 +47,21 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class PrivateResponseMiddleware:
+    """Nothing a signed-in person is shown is kept by a browser or a proxy: HTML, JSON, CSV,
+    XLSX, PDF and ZIP alike (the back button on a shared computer, a cache on the way)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # request.user is the token's user once the tenancy middleware has read an API token.
+        if request.user.is_authenticated or getattr(request, "api_token", None) is not None:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
 LAST_SEEN_SESSION_KEY = "last_seen"
 # The session records activity at this granularity: one session write every few minutes of
 # work, not one per page.
@@ -55,7 +70,7 @@ LAST_SEEN_STEP_SECONDS = 300
 
 def mark_session_active(sender, request, user, **kwargs):
     """At login (signal `user_logged_in`): the idle clock starts."""
-    request.session[LAST_SEEN_SESSION_KEY] = int(time.time())
+    request.session[LAST_SEEN_SESSION_KEY] = int(timezone.now().timestamp())
 
 
 class IdleSessionMiddleware:
@@ -68,7 +83,7 @@ class IdleSessionMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            now = int(time.time())
+            now = int(timezone.now().timestamp())
             last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_SECONDS:
                 logout(request)
