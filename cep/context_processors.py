@@ -2,6 +2,8 @@ from types import SimpleNamespace
 
 from django.conf import settings
 
+from cep import accessibility
+
 # django-dsfr reads SITE_CONFIG from a database row on every request; a constant object says
 # the same without a query.
 SITE_CONFIG = SimpleNamespace(
@@ -20,7 +22,7 @@ SITE_CONFIG = SimpleNamespace(
     notice_description="",
     operator_logo_file=None,
     operator_logo_alt="",
-    accessibility_status="non conforme",
+    accessibility_status=accessibility.STATUS,
 )
 
 

@@ -58,6 +58,7 @@ auth_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.healthcheck, name="healthcheck"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
     path("espace/", views.SwitchMembershipView.as_view(), name="switch_membership"),
     path("beneficiaires/", views.CaseloadView.as_view(), name="caseload"),
     path(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from cep import selectors, services
+from cep import accessibility, selectors, services
 from cep.audit import client_ip
 from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
 from cep.home import alerts_for
@@ -27,6 +28,23 @@ def home(request):
     if request.user.is_superuser:
         return redirect("admin:index")
     return render(request, "cep/no_membership.html", status=200)
+
+
+@login_not_required
+def accessibility_statement(request):
+    """The accessibility declaration: public, the same for everyone, no operator's data."""
+    context = {
+        "title": "Déclaration d'accessibilité",
+        "platform_name": settings.PLATFORM_NAME,
+        "status": accessibility.STATUS,
+        "rgaa_version": accessibility.RGAA_VERSION,
+        "checked_on": accessibility.CHECKED_ON,
+        "areas": accessibility.CHECKED_AREAS,
+        "checks": accessibility.AUTOMATED_CHECKS,
+        "known_issues": accessibility.KNOWN_ISSUES,
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+    }
+    return render(request, "cep/accessibility.html", context)
 
 
 @login_not_required

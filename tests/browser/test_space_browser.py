@@ -27,7 +27,7 @@ def log_in(page, base_url: str, username: str) -> None:
 
 
 def test_plan_agreed_from_the_space_then_synthese_downloaded(
-    live_server, transactional_db, browser, page
+    live_server, transactional_db, open_page, page
 ):
     parcours = ParcoursFactory(entry_level=3, beneficiary__first_name="Maëlle")
     ProjectVersionFactory(parcours=parcours, number=1, agreed=True)
@@ -44,37 +44,32 @@ def test_plan_agreed_from_the_space_then_synthese_downloaded(
     page.wait_for_url(plan_url)
 
     # The person agrees from their phone.
-    phone = browser.new_context(locale="fr-FR", viewport=PHONE)
-    person = phone.new_page()
-    person.set_default_timeout(10_000)
-    try:
-        log_in(person, live_server.url, account.user.username)
-        assert person.url.endswith("/mon-espace/")
-        assert "Rencontrer trois fleuristes" in person.content()
-        assert_no_serious_violations(person, "mon espace, plan à valider (375 px)")
-        person.get_by_role("button", name="J'accepte ce plan d'action (version 1)").click()
-        person.get_by_text("Votre accord est enregistré").wait_for()
+    person = open_page(PHONE)
+    log_in(person, live_server.url, account.user.username)
+    assert person.url.endswith("/mon-espace/")
+    assert "Rencontrer trois fleuristes" in person.content()
+    assert_no_serious_violations(person, "mon espace, plan à valider (375 px)")
+    person.get_by_role("button", name="J'accepte ce plan d'action (version 1)").click()
+    person.get_by_text("Votre accord est enregistré").wait_for()
 
-        # The counsellor sees the agreement, and prepares the synthèse.
-        page.goto(plan_url)
-        assert "depuis son espace personnel" in page.content()
-        page.goto(f"{live_server.url}/synthese/parcours/{parcours.pk}/")
-        page.get_by_role("button", name="Préparer une nouvelle version de la synthèse").click()
-        page.get_by_role("link", name="Télécharger la version 1").wait_for()
+    # The counsellor sees the agreement, and prepares the synthèse.
+    page.goto(plan_url)
+    assert "depuis son espace personnel" in page.content()
+    page.goto(f"{live_server.url}/synthese/parcours/{parcours.pk}/")
+    page.get_by_role("button", name="Préparer une nouvelle version de la synthèse").click()
+    page.get_by_role("link", name="Télécharger la version 1").wait_for()
 
-        # The person downloads it from their space.
-        person.goto(f"{live_server.url}/mon-espace/")
-        link = person.get_by_role("link", name=re.compile("Document de synthèse, version 1"))
-        with person.expect_download() as download:
-            link.click()
-        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
-    finally:
-        phone.close()
+    # The person downloads it from their space.
+    person.goto(f"{live_server.url}/mon-espace/")
+    link = person.get_by_role("link", name=re.compile("Document de synthèse, version 1"))
+    with person.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["375", "1280"])
 def test_every_page_of_the_space_is_axe_clean(
-    live_server, transactional_db, browser, viewport, settings
+    live_server, transactional_db, open_page, viewport, settings
 ):
     settings.SITE_URL = live_server.url
     parcours = ParcoursFactory(entry_level=2, beneficiary__email="maelle@exemple.invalid")
@@ -84,27 +79,22 @@ def test_every_page_of_the_space_is_axe_clean(
     invitation_url = re.search(r"http://\S+/mon-espace/invitation/\S+/", mail.outbox[0].body)[0]
     account = BeneficiaryAccountFactory(beneficiary=parcours.beneficiary)
 
-    context = browser.new_context(locale="fr-FR", viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        page.goto(invitation_url)
-        assert_no_serious_violations(page, "créer mon espace")
-        page.goto(f"{live_server.url}/mon-espace/invitation/inconnu/")
-        assert_no_serious_violations(page, "invitation invalide")
-        log_in(page, live_server.url, account.user.username)
-        for path, label in [
-            ("/mon-espace/", "mon espace"),
-            ("/mon-espace/consentements/", "mes consentements"),
-            ("/mon-espace/mes-donnees/", "mes données"),
-        ]:
-            page.goto(f"{live_server.url}{path}")
-            assert_no_serious_violations(page, label)
-            # Mobile first: nothing wider than the screen.
-            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-        page.goto(f"{live_server.url}/mon-espace/consentements/")
-        page.get_by_role("button", name=re.compile("Donner mon accord : recevoir")).click()
-        page.get_by_text("Reçu n°").first.wait_for()
-        assert_no_serious_violations(page, "reçu de consentement")
-    finally:
-        context.close()
+    page = open_page(viewport)
+    page.goto(invitation_url)
+    assert_no_serious_violations(page, "créer mon espace")
+    page.goto(f"{live_server.url}/mon-espace/invitation/inconnu/")
+    assert_no_serious_violations(page, "invitation invalide")
+    log_in(page, live_server.url, account.user.username)
+    for path, label in [
+        ("/mon-espace/", "mon espace"),
+        ("/mon-espace/consentements/", "mes consentements"),
+        ("/mon-espace/mes-donnees/", "mes données"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert_no_serious_violations(page, label)
+        # Mobile first: nothing wider than the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.goto(f"{live_server.url}/mon-espace/consentements/")
+    page.get_by_role("button", name=re.compile("Donner mon accord : recevoir")).click()
+    page.get_by_text("Reçu n°").first.wait_for()
+    assert_no_serious_violations(page, "reçu de consentement")

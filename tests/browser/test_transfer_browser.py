@@ -22,7 +22,7 @@ PHONE = {"width": 375, "height": 812}
 NOTE = "Note confidentielle du conseiller"
 
 
-def test_a_transfer_from_proposal_to_acceptance(live_server, transactional_db, browser, page):
+def test_a_transfer_from_proposal_to_acceptance(live_server, transactional_db, open_page, page):
     origin = OperatorFactory(name="Mission locale d'origine")
     target = OperatorFactory(name="Cap emploi d'accueil")
     counsellor = make_membership(operator=origin)
@@ -50,17 +50,12 @@ def test_a_transfer_from_proposal_to_acceptance(live_server, transactional_db, b
     assert transfer.status == Transfer.Status.AWAITING_CONSENT
     assert transfer.categories == ["identite", "situation", "projet"]
 
-    phone = browser.new_context(locale="fr-FR", viewport=PHONE)
-    mobile = phone.new_page()
-    mobile.set_default_timeout(10_000)
-    try:
-        log_in(mobile, live_server.url, account.user.username)
-        assert "Cap emploi d'accueil" in mobile.content()
-        assert_no_serious_violations(mobile, "mon espace, transfert à accepter (375 px)")
-        mobile.get_by_role("button", name="J'accepte que mon dossier soit transmis").click()
-        mobile.get_by_text("votre dossier est transmis").wait_for()
-    finally:
-        phone.close()
+    mobile = open_page(PHONE)
+    log_in(mobile, live_server.url, account.user.username)
+    assert "Cap emploi d'accueil" in mobile.content()
+    assert_no_serious_violations(mobile, "mon espace, transfert à accepter (375 px)")
+    mobile.get_by_role("button", name="J'accepte que mon dossier soit transmis").click()
+    mobile.get_by_text("votre dossier est transmis").wait_for()
 
     page.context.clear_cookies()
     log_in(page, live_server.url, manager.user.username)
