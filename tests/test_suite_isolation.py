@@ -27,6 +27,7 @@ from django.utils import timezone
 from accueil.models import SessionRegistration
 from cep.celery import app
 from tests.accueil.factories import InformationSessionFactory, SessionRegistrationFactory
+from tests.real_clock import real_clock_env
 from tests.worker import CeleryWorker, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ def shared_redis():
     server = subprocess.Popen(
         [*("redis-server", "--port", str(port), "--bind", "127.0.0.1"), "--save", ""],
         stdout=subprocess.DEVNULL,
+        env=real_clock_env(),
     )
     try:
         deadline = time.monotonic() + 10

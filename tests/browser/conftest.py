@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.real_clock import real_clock_env
+
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM calls made
 # from that thread (live_server set-up, call_command) unless this is set.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -33,7 +35,10 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env=real_clock_env(),  # Chromium hangs under libfaketime
         )
         try:
             yield browser

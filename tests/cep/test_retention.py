@@ -1,10 +1,12 @@
 """Retention: the dry run lists exactly the files past the limit; the nightly job anonymises
 those no legal retention keeps, and the indicators keep counting them."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
@@ -94,7 +96,10 @@ def test_the_job_anonymises_what_the_dry_run_announced(files):
 def test_managers_read_the_dry_run(files, login_as):
     operator, _, _ = files
     manager = make_membership(operator=operator, role=Membership.Role.MANAGER)
-    page = login_as(manager).get("/gestion/conservation/").content.decode()
+    client = login_as(manager)
+    # The page reads today from the clock: the files above are dated from TODAY.
+    with time_machine.travel(datetime(2026, 11, 27, 12, 0, tzinfo=ZoneInfo("Europe/Paris"))):
+        page = client.get("/gestion/conservation/").content.decode()
     assert "Ancien" in page and "Finance" in page and "Ailleurs" not in page
     assert "Recent" not in page and "Ouvert" not in page
     counsellor = make_membership(operator=operator)
