@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accueil import services
 from accueil.models import InformationSession, IntakeRequest, Structure
+from cep.dates import shift_years
 from cep.models import Beneficiary, Membership, Operator, Service, Site
 
 PARTNERS = [
@@ -108,7 +109,7 @@ def _intake(counsellor: Membership, person, index: int) -> None:
             "first_name": first_name,
             "last_name": last_name,
             "sex": sex,
-            "birth_date": today.replace(year=today.year - age) - timedelta(days=40),
+            "birth_date": shift_years(today, -age) - timedelta(days=40),
             "departement": Site.objects.first().departement,
             "employment_status": status,
             "pcs_group": pcs,

@@ -55,9 +55,18 @@ def _shown(day: date) -> str:
     return date_format(day, "d/m/Y")
 
 
+def shift_years(day: date, years: int) -> date:
+    """The same day `years` later (or earlier, when negative); 29 February becomes the 28th
+    in a year that has none."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def latest_plausible(today: date | None = None) -> date:
     today = _today(today)
-    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+    return shift_years(today, YEARS_AHEAD)
 
 
 def validate_plausible(value: date | datetime, *, today: date | None = None) -> None:

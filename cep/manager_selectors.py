@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cep.dates import shift_years
 from cep.models import Membership, Parcours
 from cep.nomenclatures import JOB_SEEKER_STATUSES, STATUS_GROUP_OF
 from cep.team import Period, parcours_columns, stale_filter, team_figures
@@ -117,19 +118,12 @@ def followup_list(*, kind: str, filters: ListFilters, today: date) -> QuerySet[P
         _, low, high = AGE_BANDS[filters.age_band]
         # Born after (today - high years) and on or before (today - low years).
         rows = rows.filter(
-            beneficiary__birth_date__gt=_years_before(today, high),
-            beneficiary__birth_date__lte=_years_before(today, low),
+            beneficiary__birth_date__gt=shift_years(today, -high),
+            beneficiary__birth_date__lte=shift_years(today, -low),
         )
     if filters.rqth in ("oui", "non"):
         rows = rows.filter(beneficiary__rqth=filters.rqth == "oui")
     return rows.order_by("opened_on", "pk")
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def second_factor_status() -> QuerySet[Membership]:

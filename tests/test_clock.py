@@ -22,6 +22,7 @@ from django_scopes import scope
 
 from accueil import services as accueil_services
 from cep import selectors, services
+from cep.dates import shift_years
 from cep.models import Parcours, Transfer
 from indicateurs import services as indicator_services
 from indicateurs.models import FollowUpSurvey
@@ -215,3 +216,18 @@ def test_a_lost_cancellation_is_resent_while_the_session_is_to_come(moment, mail
     SessionRegistrationFactory(session=begun, beneficiary__email="commencee@exemple.invalid")
     accueil_services.resend_lost_cancellations()
     assert [message.to for message in mailoutbox] == [["a.venir@exemple.invalid"]]
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected"),
+    [
+        (date(2028, 2, 29), -40, date(1988, 2, 29)),  # 1988 has a 29 February
+        (date(2028, 2, 29), -41, date(1987, 2, 28)),
+        (date(2028, 2, 29), 10, date(2038, 2, 28)),
+        (date(2027, 1, 31), 10, date(2037, 1, 31)),
+    ],
+)
+def test_a_year_shift_survives_29_february(day, years, expected):
+    # The demo's birth dates and the manager's age filter shift years: on 29 February 2028
+    # `day.replace(year=...)` raised and seed_demo failed (found by --clock "2028-02-29 09:00").
+    assert shift_years(day, years) == expected
