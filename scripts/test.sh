@@ -40,6 +40,8 @@ say "ruff"
 "$VENV/bin/ruff" format --check .
 say "dependencies"
 "$PY" scripts/audit_dependencies.py
+say "layering (import-linter)"
+"$VENV/bin/lint-imports" --no-cache
 say "migrations"
 "$PY" manage.py makemigrations --check --dry-run
 if [ -n "$CLOCK" ]; then
