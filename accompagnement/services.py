@@ -27,7 +27,7 @@ from accompagnement.models import (
     TrainingPath,
 )
 from cep import dates
-from cep.audit import log_event
+from cep.audit import log_event, log_parcours_event
 from cep.models import AuditEvent, BeneficiaryAccount, Level, Membership, Parcours
 from conseil.agreement import mark_agreed, staff_agreement_errors
 from conseil.models import AgreementChannel, StrategyOption
@@ -40,10 +40,6 @@ ITEM_MODELS = {
     "cost": CostLine,
     "funding": FundingRequest,
 }
-
-
-def _audit(membership: Membership, obj, parcours: Parcours, action=AuditEvent.Action.UPDATE):
-    log_event(membership=membership, action=action, obj=obj, beneficiary=parcours.beneficiary)
 
 
 def _clean(instance, exclude: list[str]) -> None:
@@ -82,7 +78,7 @@ def ensure_plan(*, membership: Membership, parcours: Parcours) -> ActionPlan:
                 title=option.get_kind_display(),
                 goal=option.description[:300],
             )
-        _audit(membership, plan, parcours, AuditEvent.Action.CREATE)
+        log_parcours_event(membership, plan, parcours, AuditEvent.Action.CREATE)
     return plan
 
 
@@ -131,7 +127,7 @@ def add_item(*, membership: Membership, plan: ActionPlan, item_type: str, **fiel
         raise ValidationError(errors)
     item.save()
     _touch(plan.pk)
-    _audit(membership, item, plan.parcours, AuditEvent.Action.CREATE)
+    log_parcours_event(membership, item, plan.parcours, AuditEvent.Action.CREATE)
     return item
 
 
@@ -180,7 +176,7 @@ def set_action_status(*, membership: Membership, action: Action, status: str) ->
     action.status = status
     action.save(update_fields=["status"])
     _touch(action.version.plan_id)
-    _audit(membership, action, action.version.plan.parcours)
+    log_parcours_event(membership, action, action.version.plan.parcours)
     return action
 
 
@@ -195,7 +191,7 @@ def record_follow_up(
     external_service.follow_up_notes = notes.strip()
     external_service.save(update_fields=["follow_up_notes"])
     _touch(external_service.version.plan_id)
-    _audit(membership, external_service, external_service.version.plan.parcours)
+    log_parcours_event(membership, external_service, external_service.version.plan.parcours)
     return external_service
 
 
@@ -257,7 +253,7 @@ def record_funding_answer(
     request.note = note.strip() or request.note
     request.save(update_fields=["status", "amount_granted", "contacted_on", "note"])
     _touch(request.version.plan_id)
-    _audit(membership, request, request.version.plan.parcours)
+    log_parcours_event(membership, request, request.version.plan.parcours)
     return request
 
 
@@ -272,7 +268,7 @@ def override_verdict(
     request.override_eligible = eligible
     request.override_reason = reason.strip() if eligible is not None else ""
     request.save(update_fields=["override_eligible", "override_reason"])
-    _audit(membership, request, request.version.plan.parcours)
+    log_parcours_event(membership, request, request.version.plan.parcours)
     return request
 
 
@@ -299,7 +295,7 @@ def record_plan_agreement(
         channel=channel,
         recorded_by=membership,
     )
-    _audit(membership, version, plan.parcours)
+    log_parcours_event(membership, version, plan.parcours)
     return version
 
 
@@ -378,7 +374,7 @@ def revise_plan(*, membership: Membership, plan: ActionPlan, reason: str) -> Pla
         request.pk, request.version, request.cost_line = None, draft, lines[request.cost_line_id]
         request.save()
     _touch(plan.pk)
-    _audit(membership, draft, plan.parcours, AuditEvent.Action.CREATE)
+    log_parcours_event(membership, draft, plan.parcours, AuditEvent.Action.CREATE)
     return draft
 
 
@@ -391,7 +387,7 @@ def save_declared_facts(*, membership: Membership, parcours: Parcours, **facts) 
         setattr(declared, name, value)
     _clean(declared, exclude=["operator", "parcours"])
     declared.save()
-    _audit(membership, declared, parcours)
+    log_parcours_event(membership, declared, parcours)
     return declared
 
 
@@ -417,5 +413,5 @@ def log_contact(
     _clean(contact, exclude=["operator", "plan", "recorded_by"])
     dates.check_recorded_act("contacted_on", contacted_on, opened_on=plan.parcours.opened_on)
     contact.save()
-    _audit(membership, contact, plan.parcours, AuditEvent.Action.CREATE)
+    log_parcours_event(membership, contact, plan.parcours, AuditEvent.Action.CREATE)
     return contact

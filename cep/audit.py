@@ -70,6 +70,15 @@ class ChainFault:
     reason: str
 
 
+def log_parcours_event(
+    membership: Membership, obj: models.Model, parcours, action: str = AuditEvent.Action.UPDATE
+) -> AuditEvent:
+    """A staff member's act on a record of a parcours: the trail names the person it concerns."""
+    return log_event(
+        membership=membership, action=action, obj=obj, beneficiary=parcours.beneficiary
+    )
+
+
 def verify_chain() -> tuple[int, list[ChainFault]]:
     """Recompute every operator's chain: an event whose content no longer gives its hash, whose
     link to the previous one is broken, or that follows a missing one. Returns the number of

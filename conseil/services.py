@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cep import dates
-from cep.audit import log_event
+from cep.audit import log_event, log_parcours_event
 from cep.models import (
     AuditEvent,
     BeneficiaryAccount,
@@ -53,10 +53,6 @@ def _require_level_2(parcours: Parcours) -> None:
         )
 
 
-def _audit(membership: Membership, obj, parcours: Parcours, action=AuditEvent.Action.UPDATE):
-    log_event(membership=membership, action=action, obj=obj, beneficiary=parcours.beneficiary)
-
-
 @transaction.atomic
 def reassign_referent(
     *, membership: Membership, parcours: Parcours, referent: Membership, reason: str
@@ -81,7 +77,7 @@ def reassign_referent(
         assigned_by=membership,
         reason=reason.strip(),
     )
-    _audit(membership, parcours, parcours)
+    log_parcours_event(membership, parcours, parcours)
     return parcours
 
 
@@ -114,7 +110,7 @@ def clarify_demand(
     parcours.autonomy = autonomy
     parcours.project_maturity = project_maturity
     parcours.save(update_fields=["autonomy", "project_maturity"])
-    _audit(membership, clarification, parcours, AuditEvent.Action.CREATE)
+    log_parcours_event(membership, clarification, parcours, AuditEvent.Action.CREATE)
     return clarification
 
 
@@ -148,7 +144,7 @@ def add_held_skill(
         from_job=from_job,
         transferable=transferable,
     )
-    _audit(membership, skill, parcours, AuditEvent.Action.CREATE)
+    log_parcours_event(membership, skill, parcours, AuditEvent.Action.CREATE)
     return skill
 
 
@@ -201,7 +197,7 @@ def add_skills_from_job(
 def remove_held_skill(*, membership: Membership, held_skill: HeldSkill) -> None:
     parcours = held_skill.parcours
     _require_level_2(parcours)
-    _audit(membership, held_skill, parcours, AuditEvent.Action.DELETE)
+    log_parcours_event(membership, held_skill, parcours, AuditEvent.Action.DELETE)
     held_skill.delete()
 
 
@@ -222,7 +218,7 @@ def add_training_need(
         raise ValidationError(
             {"rome_skill": f"« {rome_skill.label} » est déjà un besoin de formation."}
         ) from None
-    _audit(membership, need, parcours, AuditEvent.Action.CREATE)
+    log_parcours_event(membership, need, parcours, AuditEvent.Action.CREATE)
     return need
 
 
@@ -287,7 +283,7 @@ def save_project(
         raise ValidationError(error.message_dict) from error
     version.save()
     version.target_jobs.set(target_jobs)
-    _audit(membership, version, parcours)
+    log_parcours_event(membership, version, parcours)
     return version
 
 
@@ -311,7 +307,7 @@ def record_project_agreement(
         channel=channel,
         recorded_by=membership,
     )
-    _audit(membership, version, version.parcours)
+    log_parcours_event(membership, version, version.parcours)
     return version
 
 
@@ -370,7 +366,7 @@ def add_strategy_option(
     except ValidationError as error:
         raise ValidationError(error.message_dict) from error
     option.save()
-    _audit(membership, option, parcours, AuditEvent.Action.CREATE)
+    log_parcours_event(membership, option, parcours, AuditEvent.Action.CREATE)
     return option
 
 
@@ -388,7 +384,7 @@ def set_strategy_retained(
     option.retained = retained
     option.retained_on = (on or timezone.localdate()) if retained else None
     option.save(update_fields=["retained", "retained_on"])
-    _audit(membership, option, option.parcours)
+    log_parcours_event(membership, option, option.parcours)
     return option
 
 
@@ -406,7 +402,7 @@ def move_to_level_3(*, membership: Membership, parcours: Parcours) -> Parcours:
     parcours.current_level = Level.ACCOMPAGNEMENT
     parcours.level_3_on = timezone.localdate()
     parcours.save(update_fields=["current_level", "level_3_on"])
-    _audit(membership, parcours, parcours)
+    log_parcours_event(membership, parcours, parcours)
     parcours_level_entered.send(
         sender=Parcours, parcours=parcours, level=Level.ACCOMPAGNEMENT, membership=membership
     )

@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -170,7 +169,7 @@ class DashboardView(IndicatorReaderMixin, View):
             evolution=evolution,
             coordination=coordination,
             definitions=INDICATORS,
-            threshold=settings.STATISTICAL_SECRECY_THRESHOLD,
+            threshold=dashboard.threshold(),
             period_query=urlencode(period.query()),
         )
         return render(request, self.template_name, context)

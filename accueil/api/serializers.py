@@ -12,18 +12,9 @@ from accueil.models import (
     SessionRegistration,
     Structure,
 )
-from cep.api.serializers import BeneficiarySerializer
+from cep.api.serializers import BeneficiarySerializer, scoped
 from cep.dates import PlausibleDatesModelSerializer
 from cep.models import Beneficiary, Membership, Parcours, Site
-
-UNKNOWN = "Objet inconnu dans votre structure (identifiant {pk_value})."
-
-
-def scoped(manager, **kwargs):
-    """A related field over a scoped manager: resolved per request, inside its scope."""
-    return serializers.PrimaryKeyRelatedField(
-        queryset=manager, error_messages={"does_not_exist": UNKNOWN}, **kwargs
-    )
 
 
 class PersonSerializer(BeneficiarySerializer):

@@ -11,6 +11,16 @@ from cep.models import (
     Service,
 )
 
+UNKNOWN = "Objet inconnu dans votre structure (identifiant {pk_value})."
+
+
+def scoped(manager, **kwargs):
+    """A related field over a scoped manager: resolved per request, inside its scope; an id of
+    another operator reads as unknown, never as someone else's."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=manager, error_messages={"does_not_exist": UNKNOWN}, **kwargs
+    )
+
 
 class BeneficiarySerializer(PlausibleDatesModelSerializer):
     entry_level = serializers.ChoiceField(

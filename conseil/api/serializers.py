@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accueil.api.serializers import scoped
+from cep.api.serializers import scoped
 from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
 from cep.models import Membership, Parcours
 from cep.referentials import RomeJob, RomeSkill

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accueil.api.serializers import scoped
+from cep.api.serializers import scoped
 from cep.dates import PlausibleDatesModelSerializer
 from cep.models import Parcours
 from synthese.models import SynthesisDocument
