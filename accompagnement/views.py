@@ -20,24 +20,17 @@ from accompagnement.models import Action, DeclaredFacts, ExternalService, Fundin
 from cep import services as core
 from cep.audit import client_ip
 from cep.forms import add_service_errors
-from cep.mixins import OperatorPermissionRequiredMixin
-from cep.models import Parcours
+from cep.mixins import ParcoursViewMixin
 from conseil.forms import AgreementForm
 
 VERDICT_LABELS = {"eligible": "éligible", "not_eligible": "non éligible", "unknown": "à vérifier"}
 
 
-class PlanMixin(OperatorPermissionRequiredMixin, View):
-    """Loads the parcours and its plan through the operator scope."""
+class PlanMixin(ParcoursViewMixin, View):
+    """A page of the action plan of one parcours: the plan is loaded with it."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.membership is not None:
-            self.parcours = get_object_or_404(
-                Parcours.objects.select_related("beneficiary", "referent__user"),
-                pk=kwargs["parcours_pk"],
-            )
-            self.plan = selectors.plan_of(self.parcours)
-        return super().dispatch(request, *args, **kwargs)
+    def parcours_loaded(self) -> None:
+        self.plan = selectors.plan_of(self.parcours)
 
     def back(self):
         return redirect("accompagnement:plan", parcours_pk=self.parcours.pk)

@@ -1,5 +1,8 @@
+from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
+from cep.models import Parcours
 from cep.roles import COUNSEL
 
 
@@ -18,4 +21,27 @@ class OperatorPermissionRequiredMixin:
             or self.permission_required not in request.operator_permissions
         ):
             raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ParcoursViewMixin(OperatorPermissionRequiredMixin):
+    """A page of one parcours (`parcours_pk` in the URL), for the levels and the continuity
+    pages alike: the parcours is loaded through the operator's scope, so another operator's
+    answers 404, and only once the operator permission is granted."""
+
+    parcours: Parcours
+
+    def parcours_queryset(self) -> QuerySet[Parcours]:
+        return Parcours.objects.select_related("beneficiary", "referent__user")
+
+    def parcours_loaded(self) -> None:
+        """What a page loads with its parcours (the plan, say)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.membership is not None
+            and self.permission_required in request.operator_permissions
+        ):
+            self.parcours = get_object_or_404(self.parcours_queryset(), pk=kwargs["parcours_pk"])
+            self.parcours_loaded()
         return super().dispatch(request, *args, **kwargs)

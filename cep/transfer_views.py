@@ -14,7 +14,7 @@ from dsfr.forms import DsfrBaseForm
 from cep import selectors, services
 from cep.audit import client_ip
 from cep.forms import add_service_errors, choose_among_colleagues
-from cep.mixins import OperatorPermissionRequiredMixin
+from cep.mixins import OperatorPermissionRequiredMixin, ParcoursViewMixin
 from cep.models import LiaisonFile, Membership, Parcours, Transfer
 from cep.roles import REVIEW_CASELOAD
 from cep.space import CATEGORIES, REQUIRED_FOR_TRANSFER
@@ -105,23 +105,18 @@ class LiaisonExportForm(DsfrBaseForm):
     )
 
 
-class ContinuityView(OperatorPermissionRequiredMixin, View):
+class ContinuityView(ParcoursViewMixin, View):
     """The sending side, for one parcours: its transfers and their history, a new transfer, its
     co-référents, the liaison file for a structure outside the platform, and, for a parcours
     received by transfer, the liaison file that came with it."""
 
     template_name = "cep/continuity.html"
 
-    def dispatch(self, request, *args, parcours_pk, **kwargs):
-        if request.membership is None:
-            raise Http404
-        self.parcours = get_object_or_404(
-            selectors.parcours_visible_to(request.membership).select_related(
-                "beneficiary", "referent__user"
-            ),
-            pk=parcours_pk,
+    def parcours_queryset(self):
+        # A co-référent of another team of the operator reaches it too.
+        return selectors.parcours_visible_to(self.request.membership).select_related(
+            "beneficiary", "referent__user"
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def page(self, **forms_):
         membership = self.request.membership
@@ -145,10 +140,10 @@ class ContinuityView(OperatorPermissionRequiredMixin, View):
         status = 400 if any(form.errors for form in forms_.values()) else 200
         return render(self.request, self.template_name, context, status=status)
 
-    def get(self, request):
+    def get(self, request, parcours_pk):
         return self.page()
 
-    def post(self, request):
+    def post(self, request, parcours_pk):
         action = request.POST.get("action")
         handler = {
             "transfert": self.transfer,

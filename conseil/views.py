@@ -14,8 +14,7 @@ from cep import rome
 from cep import services as core
 from cep.audit import client_ip
 from cep.forms import add_service_errors
-from cep.mixins import OperatorPermissionRequiredMixin
-from cep.models import Parcours
+from cep.mixins import ParcoursViewMixin
 from cep.referentials import ROME_ATTRIBUTION, RomeJob, RomeSkill
 from conseil import matching, selectors, services
 from conseil.forms import (
@@ -52,20 +51,11 @@ def show_errors(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
-class WorkspaceView(OperatorPermissionRequiredMixin, View):
-    """Loads the parcours through the operator scope; 404 for anyone else's."""
+class WorkspaceView(ParcoursViewMixin, View):
+    """A tab of the level-2 workspace of one parcours."""
 
     tab = ""
     template_name = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.membership is None:
-            return super().dispatch(request, *args, **kwargs)
-        self.parcours = get_object_or_404(
-            Parcours.objects.select_related("beneficiary", "referent__user"),
-            pk=kwargs["parcours_pk"],
-        )
-        return super().dispatch(request, *args, **kwargs)
 
     def tab_url(self) -> str:
         return reverse(self.tab, kwargs={"parcours_pk": self.parcours.pk})

@@ -10,19 +10,13 @@ from django_scopes import scope
 
 from cep import services as core
 from cep.audit import client_ip
-from cep.mixins import OperatorPermissionRequiredMixin
-from cep.models import Parcours
+from cep.mixins import ParcoursViewMixin
 from synthese import links, selectors, services
 from synthese.models import SynthesisDocument
 
 
-class ParcoursMixin(OperatorPermissionRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.membership is not None:
-            self.parcours = get_object_or_404(
-                Parcours.objects.select_related("beneficiary"), pk=kwargs["parcours_pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+class ParcoursMixin(ParcoursViewMixin, View):
+    """A page of the synthèse documents of one parcours."""
 
     def document(self, pk: int) -> SynthesisDocument:
         return get_object_or_404(
