@@ -22,7 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
-API_PATH = "/api/"
+from cep.middleware import API_PATH
+
 NOT_FOUND = "Introuvable : cet élément n'existe pas ou vous n'y avez pas accès."
 FORBIDDEN = "Vous n'avez pas le droit de faire cette action."
 
