@@ -17,16 +17,17 @@ from accompagnement.models import (
     PlanVersion,
     Step,
 )
-from cep.models import BeneficiaryAccount, BeneficiaryRequest
-from cep.space import (
+from cep.models import BeneficiaryAccount
+from cep.space.actions import agree_and_return, ask_changes_and_return
+from cep.space.models import BeneficiaryRequest
+from cep.space.registry import (
     ERASED,
     SpaceSection,
     register_anonymiser,
     register_retention_check,
     register_space_section,
 )
-from cep.space_actions import agree_and_return, ask_changes_and_return
-from cep.space_views import BeneficiarySpaceMixin
+from cep.space.views import BeneficiarySpaceMixin
 
 
 def plan_context(account: BeneficiaryAccount) -> dict:

@@ -3,7 +3,7 @@
 from django.db.models import Min, OuterRef, Subquery
 
 from accompagnement.models import Action, PlanVersion
-from cep.team import (
+from cep.managers.team import (
     ParcoursColumn,
     TeamFigure,
     count_of,

@@ -7,15 +7,7 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 
 from cep.dates import validate_not_in_future, validate_scheduled
-from cep.models import (
-    Beneficiary,
-    Consent,
-    Membership,
-    Operator,
-    Parcours,
-    Service,
-    Site,
-)
+from cep.models import Beneficiary, Consent, Membership, Operator, Parcours, Service, Site
 from cep.nomenclatures import DEPARTEMENT_CHOICES, PcsGroup, ProjectType, StatusGroup
 
 # The cahier des charges keeps collective information sessions small.

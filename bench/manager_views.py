@@ -137,6 +137,7 @@ def main() -> None:
     from django_scopes import scope, scopes_disabled
 
     from cep import services
+    from cep.managers import services as manager_services
     from cep.models import Membership, Operator, Parcours
 
     # The bench generates and counts the data of every operator; the pages it measures run in
@@ -208,7 +209,7 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             with transaction.atomic():
-                moved = services.reassign_parcours(
+                moved = manager_services.reassign_parcours(
                     membership=manager, parcours_ids=batch, to=target, reason="Bench"
                 )
                 elapsed = time.perf_counter() - started

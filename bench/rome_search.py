@@ -42,8 +42,8 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from cep.referentials import RomeAppellation, RomeSkill
-    from cep.rome import current_release, search_jobs, search_skills
+    from cep.referentials.models import RomeAppellation, RomeSkill
+    from cep.referentials.rome import current_release, search_jobs, search_skills
 
     release = current_release()
     if release is None:

@@ -21,12 +21,12 @@ class CepConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from cep.data_export import register_core_sections
-        from cep.security import mark_session_active
-        from cep.services import on_share_consent_withdrawn
+        from cep.continuity.services import on_share_consent_withdrawn
+        from cep.managers.team import register_core_figures
+        from cep.security.middleware import mark_session_active
         from cep.signals import consent_withdrawn
-        from cep.space_sections import register_core_space_sections
-        from cep.team import register_core_figures
+        from cep.space.data_export import register_core_sections
+        from cep.space.sections import register_core_space_sections
 
         register_core_sections()
         register_core_space_sections()

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from dsfr.forms import DsfrBaseForm
 
-from cep import throttling
 from cep.audit import client_ip
+from cep.security import throttling
 
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):

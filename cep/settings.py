@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "cep.apps.CepConfig",
+    "cep.referentials.apps.ReferentialsConfig",
+    "cep.security.apps.SecurityConfig",
+    "cep.space.apps.SpaceConfig",
+    "cep.continuity.apps.ContinuityConfig",
+    "cep.managers.apps.ManagersConfig",
     "accueil",
     "conseil",
     "accompagnement",
@@ -69,7 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "cep.security.ContentSecurityPolicyMiddleware",
+    "cep.security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,11 +82,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Outside the views: every answer to a signed-in person is marked private, no-store.
-    "cep.security.PrivateResponseMiddleware",
+    "cep.security.middleware.PrivateResponseMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "cep.security.IdleSessionMiddleware",
+    "cep.security.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the operator's scope covers the view and nothing before it needs one.
     "cep.middleware.TenancyMiddleware",
@@ -155,7 +160,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 8 * 3600  # a working day, at most
-# A session without any request for this long ends (cep.security.IdleSessionMiddleware): long
+# A session without any request for this long ends (cep.security.middleware): long
 # enough for an interview held without touching the screen, short enough for a forgotten tab.
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "3600"))
 SESSION_COOKIE_HTTPONLY = True
@@ -250,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,  # hourly: a survey due today leaves the same day
     },
     "cep-apply-retention": {
-        "task": "cep.tasks.apply_retention",
+        "task": "cep.managers.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=45),  # nightly, after the managers could read it
     },
     "cep-purge-audit": {
@@ -258,7 +263,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),  # nightly
     },
     "cep-expire-transfers": {
-        "task": "cep.tasks.expire_transfers",
+        "task": "cep.continuity.tasks.expire_transfers",
         "schedule": 3600.0,  # hourly: a transfer past its time stops being readable soon after
     },
     "accueil-resend-lost-cancellations": {
@@ -311,7 +316,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "conseil.models.AgreedVersion.Status",
         "RoutingStatusEnum": "accueil.models.Routing.Status",
         "SynthesisStatusEnum": "synthese.models.SynthesisDocument.Status",
-        "TransferStatusEnum": "cep.models.Transfer.Status",
+        "TransferStatusEnum": "cep.continuity.models.Transfer.Status",
         "ServiceChannelEnum": "cep.models.Service.Channel",
         "AgreementChannelEnum": "conseil.models.AgreementChannel",
     },

@@ -4,9 +4,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cep import manager_views, otp_views, transfer_views, views
+from cep import views
 from cep.api.urls import router
 from cep.auth_forms import LoginForm, PasswordResetRequestForm, SetNewPasswordForm
+from cep.continuity import views as transfer_views
+from cep.managers import views as manager_views
+from cep.security import second_factor as otp_views
 
 auth_patterns = [
     path(
@@ -127,7 +130,7 @@ urlpatterns = [
     path("conseil/", include("conseil.urls")),
     path("accompagnement/", include("accompagnement.urls")),
     path("synthese/", include("synthese.urls")),
-    path("mon-espace/", include("cep.space_urls")),
+    path("mon-espace/", include("cep.space.urls")),
     path("indicateurs/", include("indicateurs.urls")),
     path("mon-espace/", include("conseil.space_urls")),
     path("mon-espace/", include("accompagnement.space_urls")),
@@ -137,10 +140,10 @@ urlpatterns = [
     path("api/v1/", include("conseil.api.urls")),
     path("api/v1/", include("accompagnement.api.urls")),
     path("api/v1/", include("synthese.api.urls")),
-    path("api/v1/", include("cep.api.rome")),
-    path("api/v1/", include("cep.api.manager")),
+    path("api/v1/", include("cep.referentials.api")),
+    path("api/v1/", include("cep.managers.api")),
     path("api/v1/", include("indicateurs.api")),
-    path("api/v1/", include("cep.api.transfers")),
+    path("api/v1/", include("cep.continuity.api")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",

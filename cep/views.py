@@ -12,10 +12,14 @@ from cep import accessibility, selectors, services
 from cep.audit import client_ip
 from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
 from cep.home import alerts_for
+from cep.managers import services as manager_services
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
-from cep.models import BeneficiaryRequest, Level, Parcours
+from cep.models import Level, Parcours
 from cep.roles import REVIEW_CASELOAD
+from cep.space import selectors as space_selectors
+from cep.space import services as space_services
+from cep.space.models import BeneficiaryRequest
 
 
 def home(request):
@@ -188,7 +192,7 @@ class BeneficiaryDetailView(OperatorPermissionRequiredMixin, View):
             "title": beneficiary.full_name,
             "beneficiary": beneficiary,
             "open_parcours": selectors.open_parcours_of(beneficiary),
-            "space": selectors.space_status(beneficiary),
+            "space": space_selectors.space_status(beneficiary),
             "can_anonymise": REVIEW_CASELOAD in request.operator_permissions,
         }
         return render(request, "cep/beneficiary_detail.html", context)
@@ -214,7 +218,7 @@ class InviteBeneficiaryView(BeneficiaryPostView):
     success = "L'invitation est envoyée : le lien vaut une fois, pendant quelques jours."
 
     def perform(self, request, beneficiary):
-        services.invite_beneficiary(
+        space_services.invite_beneficiary(
             membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
         )
 
@@ -226,7 +230,7 @@ class HandleRequestView(BeneficiaryPostView):
         item = get_object_or_404(
             BeneficiaryRequest, pk=beneficiaryrequest_pk, beneficiary=beneficiary
         )
-        services.handle_request(
+        space_services.handle_request(
             membership=request.membership, request=item, outcome=request.POST.get("outcome", "")
         )
 
@@ -236,7 +240,7 @@ class AnonymiseBeneficiaryView(BeneficiaryPostView):
     success = "Le dossier est anonymisé : il ne reste que des données non nominatives."
 
     def perform(self, request, beneficiary):
-        services.anonymise_beneficiary(
+        manager_services.anonymise_beneficiary(
             membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
         )
 

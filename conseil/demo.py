@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cep.models import Level, Parcours
-from cep.referentials import RomeJob, RomeJobSkill
+from cep.referentials.models import RomeJob, RomeJobSkill
 from conseil import services
 from conseil.models import DemandClarification, StrategyOption
 

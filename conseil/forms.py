@@ -4,7 +4,7 @@ from dsfr.forms import DsfrBaseForm
 from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import DATE_INVALID_MESSAGE, Membership
-from cep.referentials import RomeJob
+from cep.referentials.models import RomeJob
 from conseil.models import (
     STAFF_AGREEMENT_CHANNELS,
     DemandClarification,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from cep.referentials import RomeJob, RomeJobSkill, RomeMobility, RomeSkill
+from cep.referentials.models import RomeJob, RomeJobSkill, RomeMobility, RomeSkill
 
 CORE_WEIGHT = 2
 

@@ -10,7 +10,7 @@ from django_scopes import ScopedManager
 from cep.dates import validate_not_in_future
 from cep.models import BeneficiaryAccount, Membership, Operator, Parcours
 from cep.nomenclatures import ProjectType
-from cep.referentials import RomeJob, RomeSkill
+from cep.referentials.models import RomeJob, RomeSkill
 
 
 class AgreementChannel(models.TextChoices):

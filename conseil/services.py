@@ -20,7 +20,7 @@ from cep.models import (
     Parcours,
     ReferentAssignment,
 )
-from cep.referentials import RomeJob, RomeSkill
+from cep.referentials.models import RomeJob, RomeSkill
 from cep.signals import parcours_level_entered
 from conseil.agreement import mark_agreed, staff_agreement_errors
 from conseil.models import (

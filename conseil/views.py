@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from cep import rome
 from cep import services as core
 from cep.audit import client_ip
 from cep.forms import add_service_errors
 from cep.mixins import ParcoursViewMixin
-from cep.referentials import ROME_ATTRIBUTION, RomeJob, RomeSkill
+from cep.referentials import rome
+from cep.referentials.models import ROME_ATTRIBUTION, RomeJob, RomeSkill
 from conseil import matching, selectors, services
 from conseil.forms import (
     ROME_CODE_MESSAGE,

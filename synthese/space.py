@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from cep.audit import client_ip
 from cep.models import BeneficiaryAccount
-from cep.space import SpaceSection, register_anonymiser, register_space_section
-from cep.space_views import BeneficiarySpaceMixin
+from cep.space.registry import SpaceSection, register_anonymiser, register_space_section
+from cep.space.views import BeneficiarySpaceMixin
 from synthese import services
 from synthese.models import SynthesisDocument
 from synthese.views import pdf_response

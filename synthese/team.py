@@ -4,7 +4,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from cep.team import TeamFigure, count_of, register_team_figure
+from cep.managers.team import TeamFigure, count_of, register_team_figure
 from synthese.models import SynthesisDocument
 
 

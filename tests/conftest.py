@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from cep.referentials import (
+from cep.referentials.models import (
     RomeAppellation,
     RomeDomaine,
     RomeGrandDomaine,

@@ -8,27 +8,24 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cep import services
+from cep.continuity.models import LiaisonFile, Transfer, TransferStatusChange
 from cep.models import (
     ApiToken,
     AuditCheckpoint,
     AuditEvent,
     Beneficiary,
     BeneficiaryAccount,
-    BeneficiaryRequest,
     Consent,
     Coordinator,
-    Invitation,
-    LiaisonFile,
     Membership,
     Operator,
     Parcours,
     ReferentAssignment,
     Service,
     Site,
-    Transfer,
-    TransferStatusChange,
 )
 from cep.nomenclatures import EmploymentStatus
+from cep.space.models import BeneficiaryRequest, Invitation
 
 PASSWORD = "mot-de-passe-de-test-1"
 PASSWORD_HASH = make_password(PASSWORD)

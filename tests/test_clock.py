@@ -21,9 +21,12 @@ from django.utils import timezone
 from django_scopes import scope
 
 from accueil import services as accueil_services
-from cep import selectors, services
+from cep import services as core_services
+from cep.continuity import services
+from cep.continuity.models import Transfer
 from cep.dates import shift_years
-from cep.models import Parcours, Transfer
+from cep.managers import selectors
+from cep.models import Parcours
 from indicateurs import services as indicator_services
 from indicateurs.models import FollowUpSurvey
 from indicateurs.selectors import current_month
@@ -150,7 +153,7 @@ def test_closing_plans_the_surveys(moment):
     )
     ConsentFactory(beneficiary=parcours.beneficiary)  # the person agreed to be asked
     with scope(operator=counsellor.operator_id):
-        services.close_parcours(
+        core_services.close_parcours(
             membership=counsellor,
             parcours=parcours,
             closed_on=timezone.localdate(),

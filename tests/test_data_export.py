@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accompagnement.models import ActionPlan, PlanVersion
 from accueil.models import InformationDelivery
-from cep.data_export import person_data
 from cep.models import Consent, Service
-from cep.space import data_sections
+from cep.space.data_export import person_data
+from cep.space.registry import data_sections
 from conseil.models import ProjectVersion, StrategyOption
 from synthese.models import SynthesisDocument
 from tests.accompagnement.factories import (

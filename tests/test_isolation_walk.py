@@ -23,8 +23,11 @@ from django_scopes import scope
 
 import tests
 from cep import services
+from cep.continuity import services as continuity_services
+from cep.continuity.models import Transfer
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
-from cep.models import Beneficiary, Membership, Operator, Parcours, Service, Transfer
+from cep.models import Beneficiary, Membership, Operator, Parcours, Service
+from tests.cep.test_scope_guard import project_apps
 from tests.factories import (
     BeneficiaryAccountFactory,
     CoordinatorFactory,
@@ -35,7 +38,7 @@ from tests.second_factor import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"cep", "accueil", "conseil", "accompagnement", "synthese", "indicateurs"}
+PROJECT_APPS = project_apps()
 METHODS = ("get", "post", "patch", "delete")
 ROLES = [Membership.Role.CONSEILLER, Membership.Role.MANAGER, Membership.Role.ADMIN]
 BENEFICIARY = "beneficiary"  # a person logged in to their own space
@@ -264,7 +267,7 @@ def world():
     operator_c = OperatorFactory(name="Opérateur Gamma")
     make_membership(operator=operator_c, role=Membership.Role.MANAGER)
     with scope(operator=operator_b.pk):
-        pending_transfer = services.propose_transfer(
+        pending_transfer = continuity_services.propose_transfer(
             membership=staff_b,
             parcours=parcours,
             target_operator=operator_c,

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accueil.models import InformationSession, SessionRegistration
-from cep.models import AuditEvent, Beneficiary, Parcours, Transfer
+from cep.continuity.models import Transfer
+from cep.models import AuditEvent, Beneficiary, Parcours
 from indicateurs.models import FollowUpSurvey, MonthlyFigure
 from indicateurs.periods import add_months
 from indicateurs.selectors import current_month
@@ -28,9 +29,9 @@ def test_the_schedule_is_the_one_tested_here():
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} == {
         "synthese.tasks.sweep_stuck_documents",
         "indicateurs.tasks.send_due_surveys",
-        "cep.tasks.apply_retention",
+        "cep.managers.tasks.apply_retention",
         "cep.tasks.purge_old_audit_events",
-        "cep.tasks.expire_transfers",
+        "cep.continuity.tasks.expire_transfers",
         "indicateurs.tasks.rebuild_recent_snapshots",
         "accueil.tasks.resend_lost_cancellations",
     }
@@ -41,6 +42,8 @@ def test_every_scheduled_job_does_its_work_outside_any_scope(
 ):
     from accueil import tasks as accueil_tasks
     from cep import tasks as cep_tasks
+    from cep.continuity import tasks as continuity_tasks
+    from cep.managers import tasks as manager_tasks
     from indicateurs import tasks as indicator_tasks
     from synthese import tasks as synthese_tasks
 
@@ -85,8 +88,8 @@ def test_every_scheduled_job_does_its_work_outside_any_scope(
     # What the beat sends, run in this process outside any scope, one after the other.
     assert indicator_tasks.rebuild_recent_snapshots() == settings.INDICATOR_SNAPSHOT_MONTHS_BACK
     assert cep_tasks.purge_old_audit_events() == 1
-    assert cep_tasks.expire_transfers() == 1
-    assert cep_tasks.apply_retention() == 1
+    assert continuity_tasks.expire_transfers() == 1
+    assert manager_tasks.apply_retention() == 1
     indicator_tasks.send_due_surveys()
     assert accueil_tasks.resend_lost_cancellations() == [session.pk]
     with django_capture_on_commit_callbacks(execute=True):

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from cep.api.serializers import scoped
 from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
 from cep.models import Membership, Parcours
-from cep.referentials import RomeJob, RomeSkill
+from cep.referentials.models import RomeJob, RomeSkill
 from conseil.models import (
     STAFF_AGREEMENT_CHANNELS,
     DemandClarification,

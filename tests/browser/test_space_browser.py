@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
-from cep import services
+from cep.space import services
 from tests.accompagnement.factories import ActionPlanFactory, PlanVersionFactory
 from tests.browser.axe_check import assert_no_serious_violations
 from tests.conseil.factories import ProjectVersionFactory

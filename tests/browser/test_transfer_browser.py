@@ -3,7 +3,8 @@ their phone, the receiving manager reads what was shared and accepts; axe on eve
 
 import pytest
 
-from cep.models import Membership, Parcours, Transfer
+from cep.continuity.models import Transfer
+from cep.models import Membership, Parcours
 from tests.browser.axe_check import assert_no_serious_violations
 from tests.browser.login import log_in
 from tests.conseil.factories import ProjectVersionFactory

@@ -17,7 +17,10 @@ from django.utils import timezone
 from accueil.models import Routing
 from accueil.services import change_routing_status
 from cep import services
-from cep.models import AuditEvent, BeneficiaryAccount, BeneficiaryRequest, Consent, Invitation
+from cep.managers import services as manager_services
+from cep.models import AuditEvent, BeneficiaryAccount, Consent
+from cep.space import services as space_services
+from cep.space.models import BeneficiaryRequest, Invitation
 from conseil.models import AgreementChannel, ProjectVersion
 from synthese import services as synthese_services
 from tests.accompagnement.factories import ActionPlanFactory, PlanVersionFactory, StepFactory
@@ -42,7 +45,9 @@ def invited(settings):
     """A person invited by their référent; returns (parcours, token read from the e-mail)."""
     settings.SITE_URL = "http://testserver"
     parcours = ParcoursFactory(beneficiary__email="maelle.kerbrat@exemple.invalid")
-    services.invite_beneficiary(membership=parcours.referent, beneficiary=parcours.beneficiary)
+    space_services.invite_beneficiary(
+        membership=parcours.referent, beneficiary=parcours.beneficiary
+    )
     (message,) = mail.outbox
     token = re.search(r"/mon-espace/invitation/([^/\s]+)/", message.body).group(1)
     return parcours, token
@@ -102,7 +107,9 @@ def test_the_invitation_cannot_be_guessed(client, invited):
 
 def test_a_new_invitation_replaces_the_previous_link(client, invited):
     parcours, first_token = invited
-    services.invite_beneficiary(membership=parcours.referent, beneficiary=parcours.beneficiary)
+    space_services.invite_beneficiary(
+        membership=parcours.referent, beneficiary=parcours.beneficiary
+    )
     assert client.get(f"/mon-espace/invitation/{first_token}/").status_code == 410
 
 
@@ -120,7 +127,9 @@ def test_a_weak_password_is_refused_next_to_the_field_and_nothing_is_created(cli
 def test_no_invitation_without_an_email_address():
     parcours = ParcoursFactory()
     with pytest.raises(ValidationError) as error:
-        services.invite_beneficiary(membership=parcours.referent, beneficiary=parcours.beneficiary)
+        space_services.invite_beneficiary(
+            membership=parcours.referent, beneficiary=parcours.beneficiary
+        )
     assert "adresse électronique" in error.value.message_dict["email"][0]
     assert mail.outbox == []
 
@@ -340,7 +349,7 @@ def test_erasure_is_refused_while_a_parcours_is_open_then_anonymises(client, log
     manager = make_membership(operator=parcours.operator, role="manager")
 
     with pytest.raises(ValidationError) as error:
-        services.anonymise_beneficiary(membership=manager, beneficiary=parcours.beneficiary)
+        manager_services.anonymise_beneficiary(membership=manager, beneficiary=parcours.beneficiary)
     assert "Un parcours est encore ouvert" in error.value.messages[0]
 
     parcours.closed_on, parcours.closing_reason = timezone.localdate(), "acheve"

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accompagnement.models import Action, PlanVersion
-from cep import services
+from cep import services as core_services
+from cep.managers import services
 from cep.models import AuditEvent, Membership, Parcours, ReferentAssignment, Service
 from tests.accompagnement.factories import ActionFactory, ActionPlanFactory, PlanVersionFactory
 from tests.api import token_client as api
@@ -248,7 +249,7 @@ def test_reassignment_refuses_another_operators_or_an_inactive_counsellor(team):
     assert response.json() == {"to": ["Ce conseiller n'appartient pas à votre structure."]}
 
     gone = make_membership(operator=team["operator"])
-    services.deactivate_membership(membership=gone, deactivated_by=manager)
+    core_services.deactivate_membership(membership=gone, deactivated_by=manager)
     with pytest.raises(ValidationError) as error:
         services.reassign_parcours(membership=manager, parcours_ids=ids, to=gone, reason="x")
     assert "a quitté la structure" in error.value.message_dict["to"][0]

@@ -67,7 +67,7 @@ def test_beneficiary_page_queries_do_not_grow_with_services(login_as):
 
 
 def test_the_parcours_followed_as_co_referent_are_listed_in_a_fixed_number_of_queries(login_as):
-    from cep import services
+    from cep.continuity import services
 
     operator = OperatorFactory()
     colleague = make_membership(operator=operator)

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
+from cep.managers.selectors import retention_report
 from cep.models import Beneficiary, Membership, Parcours
-from cep.selectors import retention_report
 from tests.accompagnement.factories import (
     ActionPlanFactory,
     FundingRequestFactory,
@@ -77,7 +77,7 @@ def test_the_dry_run_lists_exactly_the_files_past_the_limit(files):
 
 
 def test_the_job_anonymises_what_the_dry_run_announced(files):
-    from cep import services
+    from cep.managers import services
 
     operator, _, made = files
     assert services.apply_retention(today=TODAY) == 3  # Ancien, Limite, and Ailleurs elsewhere

@@ -12,7 +12,8 @@ from django.db import DatabaseError, connection, transaction
 from django_scopes import scope, scopes_disabled
 
 from cep import services
-from cep.models import Beneficiary, Transfer
+from cep.continuity.models import Transfer
+from cep.models import Beneficiary
 from tests.cep.test_scope_guard import tenant_models
 from tests.factories import (
     AuditEventFactory,

@@ -2,6 +2,7 @@
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 
@@ -10,7 +11,14 @@ from tests.factories import BeneficiaryFactory, OperatorFactory, ParcoursFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.scoped]
 
-PROJECT_APPS = {"cep", "accueil", "conseil", "accompagnement", "synthese", "indicateurs"}
+
+def project_apps() -> set[str]:
+    """The labels of the product's apps: those whose code lives in this repository."""
+    root = str(settings.BASE_DIR)
+    return {config.label for config in apps.get_app_configs() if config.path.startswith(root)}
+
+
+PROJECT_APPS = project_apps()
 
 
 def tenant_models():

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cep.models import AuditEvent, Membership, Operator
-from cep.security import LAST_SEEN_SESSION_KEY
+from cep.security.middleware import LAST_SEEN_SESSION_KEY
 from tests.api import token_client
 from tests.factories import OperatorFactory, make_membership
 

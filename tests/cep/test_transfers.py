@@ -12,17 +12,10 @@ from django.db import connection
 from django.utils import timezone
 from django_scopes import scope
 
-from cep import services
-from cep.models import (
-    AuditEvent,
-    Beneficiary,
-    Consent,
-    LiaisonFile,
-    Membership,
-    Parcours,
-    Transfer,
-    TransferUserPermission,
-)
+from cep.continuity import services
+from cep.continuity.models import LiaisonFile, Transfer, TransferUserPermission
+from cep.models import AuditEvent, Beneficiary, Consent, Membership, Parcours
+from cep.space import services as space_services
 from tests.api import token_client
 from tests.conseil.factories import ProjectVersionFactory
 from tests.factories import (
@@ -186,7 +179,7 @@ def test_after_refusal_the_receiving_operator_sees_nothing(world, login_as):
 def test_after_expiry_the_receiving_operator_sees_nothing(world, login_as):
     transfer = world.propose(ALL)
     Transfer.objects.filter(pk=transfer.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-    from cep.tasks import expire_transfers
+    from cep.continuity.tasks import expire_transfers
 
     assert expire_transfers.delay().get() == 1
     transfer.refresh_from_db()
@@ -199,7 +192,7 @@ def test_withdrawing_consent_stops_a_pending_transfer(world, login_as):
     transfer = world.propose(ALL)
     account = BeneficiaryAccountFactory(beneficiary=world.person)
     with scope(operator=world.a.pk):
-        services.set_consent_from_space(
+        space_services.set_consent_from_space(
             account=account, purpose=Consent.Purpose.SHARE_WITH_OPERATOR, given=False
         )
     transfer.refresh_from_db()
@@ -308,7 +301,7 @@ def test_a_second_counsellor_can_be_given_a_parcours_and_lose_it(world, login_as
     url = f"/parcours/{world.parcours.pk}/continuite/"
     referent.post(url, {"action": "co_referent", "coref-counsellor": colleague.pk})
     with scope(operator=world.a.pk):
-        from cep import selectors
+        from cep.continuity import selectors
 
         assert list(selectors.co_referents_of(world.parcours)) == [colleague]
         assert list(selectors.co_followed_parcours(colleague)) == [world.parcours]

@@ -1,8 +1,8 @@
 import factory
 from django.utils import timezone
 
-from cep.referentials import RomeJob, RomeJobSkill, RomeSkill
-from cep.rome import search_key
+from cep.referentials.models import RomeJob, RomeJobSkill, RomeSkill
+from cep.referentials.rome import search_key
 from conseil.models import (
     DemandClarification,
     HeldSkill,

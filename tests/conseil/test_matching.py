@@ -2,7 +2,7 @@
 
 import pytest
 
-from cep.referentials import RomeJob
+from cep.referentials.models import RomeJob
 from conseil import matching
 from tests.conseil.factories import RomeJobFactory, RomeJobSkillFactory, RomeSkillFactory
 

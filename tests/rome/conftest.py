@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cep.rome import DEFAULT_RELEASE_DIR
+from cep.referentials.rome import DEFAULT_RELEASE_DIR
 
 
 @pytest.fixture

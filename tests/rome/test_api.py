@@ -2,7 +2,7 @@
 
 import pytest
 
-from cep.referentials import ROME_ATTRIBUTION
+from cep.referentials.models import ROME_ATTRIBUTION
 from tests.factories import MembershipFactory
 
 

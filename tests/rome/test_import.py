@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
-from cep.referentials import (
+from cep.referentials.models import (
     RomeAppellation,
     RomeDomaine,
     RomeGrandDomaine,
@@ -21,7 +21,7 @@ from cep.referentials import (
     RomeRelease,
     RomeSkill,
 )
-from cep.rome import DEFAULT_RELEASE_DIR
+from cep.referentials.rome import DEFAULT_RELEASE_DIR
 from tests.rome.conftest import unpack
 
 

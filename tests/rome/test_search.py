@@ -8,8 +8,8 @@ grep -ci '^"[0-9]*","[EÉ]lectricien' unix_referentiel_appellation_v460_utf8.csv
 import pytest
 from django.db import connection, transaction
 
-from cep.referentials import RomeSkill
-from cep.rome import (
+from cep.referentials.models import RomeSkill
+from cep.referentials.rome import (
     job_search_queryset,
     job_skills,
     search_jobs,

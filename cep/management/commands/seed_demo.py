@@ -16,17 +16,10 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cep import services
+from cep.continuity import services as continuity_services
+from cep.continuity.models import Transfer
 from cep.demo import demo_seeders
-from cep.models import (
-    Beneficiary,
-    Coordinator,
-    Membership,
-    Operator,
-    Parcours,
-    Service,
-    Site,
-    Transfer,
-)
+from cep.models import Beneficiary, Coordinator, Membership, Operator, Parcours, Service, Site
 from cep.nomenclatures import (
     DEPARTEMENTS,
     DiplomaLevel,
@@ -34,7 +27,7 @@ from cep.nomenclatures import (
     PcsGroup,
     check_eligibility,
 )
-from cep.rome import current_release, import_release
+from cep.referentials.rome import current_release, import_release
 
 DEMO_PASSWORD = "demo-cep-2026!"
 
@@ -211,7 +204,7 @@ class Command(BaseCommand):
             )
             if parcours is None:
                 return
-            services.propose_transfer(
+            continuity_services.propose_transfer(
                 membership=parcours.referent,
                 parcours=parcours,
                 target_operator=target,

@@ -19,7 +19,7 @@ from django.db.models import Case, IntegerField, ProtectedError, RestrictedError
 from django_scopes import scopes_disabled
 
 from cep.models import normalize_for_search
-from cep.referentials import (
+from cep.referentials.models import (
     RomeAppellation,
     RomeDomaine,
     RomeGrandDomaine,

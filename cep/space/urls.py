@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cep import space_views
+from cep.space import views as space_views
 
 app_name = "space"
 

@@ -5,13 +5,16 @@ queries, whatever the size of the operator."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cep.dates import shift_years
-from cep.models import Membership, Parcours
+from cep.managers.team import Period, parcours_columns, stale_filter, team_figures
+from cep.models import Beneficiary, Membership, Parcours
 from cep.nomenclatures import JOB_SEEKER_STATUSES, STATUS_GROUP_OF
-from cep.team import Period, parcours_columns, stale_filter, team_figures
+from cep.space.registry import retention_checks
 
 AGE_BANDS = {
     "moins_26": ("Moins de 26 ans", 0, 26),
@@ -138,3 +141,40 @@ def second_factor_status() -> QuerySet[Membership]:
         )
         .order_by("role", "user__last_name", "user__first_name", "pk")
     )
+
+
+# --- Retention of files
+CASELOAD_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    beneficiary: Beneficiary
+    last_contact: date
+    kept_because: str  # empty: anonymised by the next nightly run
+
+
+def retention_report(*, today: date) -> list[RetentionRow]:
+    """The dry run of the retention job: the operator's files without contact for
+    `FILE_RETENTION_DAYS`, no parcours open, not anonymised yet; each says whether a legal
+    retention keeps it. One query, and one per registered check."""
+    cutoff = today - timedelta(days=settings.FILE_RETENTION_DAYS)
+    last_day = Greatest(
+        Coalesce("parcours__last_contact_on", "parcours__opened_on"),
+        Coalesce("parcours__closed_on", "parcours__opened_on"),
+    )
+    candidates = (
+        Beneficiary.objects.filter(anonymised_at__isnull=True)
+        .filter(~Exists(Parcours.objects.filter(beneficiary=OuterRef("pk"), closed_on=None)))
+        .annotate(last_contact=Coalesce(Max(last_day), TruncDate("created_at")))
+        .filter(last_contact__lt=cutoff)
+        .order_by("last_contact", "pk")
+    )
+    rows = list(candidates)
+    kept: dict[int, str] = {}
+    if rows:
+        ids = Beneficiary.objects.filter(pk__in=[b.pk for b in rows])
+        for check in retention_checks():
+            for pk, reason in check(ids).items():
+                kept.setdefault(pk, reason)
+    return [RetentionRow(b, b.last_contact, kept.get(b.pk, "")) for b in rows]

@@ -11,13 +11,15 @@ from django.utils.text import slugify
 from django.views import View
 from dsfr.forms import DsfrBaseForm
 
-from cep import selectors, services
+from cep import selectors as core_selectors
 from cep.audit import client_ip
+from cep.continuity import selectors, services
+from cep.continuity.models import LiaisonFile, Transfer
 from cep.forms import add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin, ParcoursViewMixin
-from cep.models import LiaisonFile, Membership, Parcours, Transfer
+from cep.models import Membership, Parcours
 from cep.roles import REVIEW_CASELOAD
-from cep.space import CATEGORIES, REQUIRED_FOR_TRANSFER
+from cep.space.registry import CATEGORIES, REQUIRED_FOR_TRANSFER
 
 CATEGORY_CHOICES = list(CATEGORIES.items())
 CATEGORY_HELP = (
@@ -114,7 +116,7 @@ class ContinuityView(ParcoursViewMixin, View):
 
     def parcours_queryset(self):
         # A co-référent of another team of the operator reaches it too.
-        return selectors.parcours_visible_to(self.request.membership).select_related(
+        return core_selectors.parcours_visible_to(self.request.membership).select_related(
             "beneficiary", "referent__user"
         )
 

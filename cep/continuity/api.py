@@ -8,12 +8,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cep import selectors, services
 from cep.audit import client_ip
+from cep.continuity import selectors, services
+from cep.continuity.models import Transfer
 from cep.dates import PlausibleDatesModelSerializer
-from cep.models import Membership, Operator, Parcours, Transfer
+from cep.models import Membership, Operator, Parcours
 from cep.roles import COUNSEL, REVIEW_CASELOAD
-from cep.space import CATEGORIES, REQUIRED_FOR_TRANSFER
+from cep.space.registry import CATEGORIES, REQUIRED_FOR_TRANSFER
 
 
 class TransferSerializer(PlausibleDatesModelSerializer):

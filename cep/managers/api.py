@@ -11,13 +11,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cep import manager_selectors as selectors
-from cep import services
 from cep.audit import client_ip
 from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
+from cep.managers import selectors, services
+from cep.managers.team import in_days, team_figures
 from cep.models import Membership, Parcours
 from cep.roles import REVIEW_CASELOAD
-from cep.team import in_days, team_figures
 
 
 def as_json(value):

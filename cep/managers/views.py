@@ -14,18 +14,18 @@ from django.utils import timezone
 from django.views import View
 from dsfr.forms import DsfrBaseForm
 
-from cep import manager_selectors as selectors
-from cep import services
+from cep import services as core_services
 from cep.audit import client_ip, log_event
 from cep.dates import PlausibleFormDateField
 from cep.exports import ExportTable, export_response
 from cep.forms import DateInput, add_service_errors, choose_among_colleagues
+from cep.managers import selectors, services
+from cep.managers.selectors import retention_report
+from cep.managers.team import in_days, team_figures
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
 from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
 from cep.roles import MANAGE_OPERATOR, REVIEW_CASELOAD
-from cep.selectors import retention_report
-from cep.team import in_days, team_figures
 
 
 class ManagerMixin(OperatorPermissionRequiredMixin):
@@ -385,7 +385,7 @@ class SecuritySettingsView(OperatorPermissionRequiredMixin, View):
         form = SecuritySettingsForm(request.POST)
         if not form.is_valid():
             return self.render(form, status=400)
-        services.set_counsellors_second_factor(
+        core_services.set_counsellors_second_factor(
             membership=request.membership,
             required=form.cleaned_data["counsellors_use_2fa"],
             ip_address=client_ip(request),

@@ -19,12 +19,15 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from dsfr.forms import DsfrBaseForm
 
-from cep import services
 from cep.audit import client_ip
-from cep.data_export import person_records, readable_data
+from cep.continuity import services as continuity_services
+from cep.continuity.models import Transfer
 from cep.forms import add_service_errors
-from cep.models import BeneficiaryRequest, Consent, Transfer
-from cep.space import json_value, space_sections
+from cep.models import Consent
+from cep.space import services
+from cep.space.data_export import person_records, readable_data
+from cep.space.models import BeneficiaryRequest
+from cep.space.registry import json_value, space_sections
 
 
 class BeneficiarySpaceMixin(View):
@@ -235,7 +238,7 @@ class TransferAnswerView(BeneficiarySpaceMixin):
     def post(self, request, transfer_pk):
         agree = request.POST.get("reponse") == "accord"
         try:
-            services.answer_transfer_from_space(
+            continuity_services.answer_transfer_from_space(
                 account=self.account,
                 transfer_id=transfer_pk,
                 agree=agree,

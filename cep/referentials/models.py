@@ -17,6 +17,7 @@ class RomeRelease(models.Model):
     counts = models.JSONField(default=dict)
 
     class Meta:
+        db_table = "cep_romerelease"
         verbose_name = "version du ROME"
         get_latest_by = "imported_at"
 
@@ -29,6 +30,7 @@ class RomeGrandDomaine(models.Model):
     label = models.CharField(max_length=300)
 
     class Meta:
+        db_table = "cep_romegranddomaine"
         verbose_name = "grand domaine ROME"
         ordering = ["code"]
 
@@ -42,6 +44,7 @@ class RomeDomaine(models.Model):
     grand_domaine = models.ForeignKey(RomeGrandDomaine, on_delete=models.CASCADE)
 
     class Meta:
+        db_table = "cep_romedomaine"
         verbose_name = "domaine professionnel ROME"
         ordering = ["code"]
 
@@ -61,6 +64,7 @@ class RomeJob(models.Model):
     is_regulated = models.BooleanField("emploi réglementé", default=False)
 
     class Meta:
+        db_table = "cep_romejob"
         verbose_name = "métier ROME"
         ordering = ["code"]
 
@@ -78,6 +82,7 @@ class RomeAppellation(models.Model):
     job = models.ForeignKey(RomeJob, on_delete=models.CASCADE, related_name="appellations")
 
     class Meta:
+        db_table = "cep_romeappellation"
         verbose_name = "appellation ROME"
         ordering = ["label"]
 
@@ -99,6 +104,7 @@ class RomeSkill(models.Model):
     category = models.CharField("catégorie", max_length=16, choices=Category.choices)
 
     class Meta:
+        db_table = "cep_romeskill"
         verbose_name = "compétence ROME"
         ordering = ["label"]
 
@@ -112,6 +118,7 @@ class RomeJobSkill(models.Model):
     is_core = models.BooleanField("cœur de métier", default=False)
 
     class Meta:
+        db_table = "cep_romejobskill"
         verbose_name = "compétence d'un métier"
         constraints = [models.UniqueConstraint(fields=["job", "skill"], name="rome_job_skill_once")]
 
@@ -127,6 +134,7 @@ class RomeMobility(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        db_table = "cep_romemobility"
         verbose_name = "mobilité ROME"
         ordering = ["source", "order"]
         constraints = [

@@ -10,8 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cep import rome
-from cep.referentials import ROME_ATTRIBUTION, RomeSkill
+from cep.referentials import rome
+from cep.referentials.models import ROME_ATTRIBUTION, RomeSkill
 from cep.roles import COUNSEL
 
 DEFAULT_LIMIT = 20

@@ -6,16 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cep.models import (
-    Beneficiary,
-    BeneficiaryRequest,
-    Consent,
-    Invitation,
-    Parcours,
-    ReferentAssignment,
-    Service,
-)
-from cep.space import (
+from cep.models import Beneficiary, Consent, Parcours, ReferentAssignment, Service
+from cep.space.models import BeneficiaryRequest, Invitation
+from cep.space.registry import (
     IDENTITY,
     RECORD_KIND,
     RECORD_NUMBER,

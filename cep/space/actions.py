@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
-from cep import services
 from cep.audit import client_ip
+from cep.space import services
 
 
 def agree_and_return(request, agree, **kwargs):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cep.rome import DEFAULT_RELEASE_DIR, RomeImportError, import_release
+from cep.referentials.rome import DEFAULT_RELEASE_DIR, RomeImportError, import_release
 
 COUNT_LABELS = {
     "grands_domaines": "grands domaines",

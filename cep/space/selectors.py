@@ -1,0 +1,21 @@
+"""Reads of the beneficiary space, for the staff's side of the file."""
+
+from cep.models import Beneficiary, BeneficiaryAccount
+from cep.space.models import BeneficiaryRequest, Invitation
+
+CASELOAD_PAGE_SIZE = 50
+
+
+def space_status(beneficiary: Beneficiary) -> dict:
+    """The person's space as the counsellor sees it: account, last invitation, their requests."""
+    return {
+        "account": BeneficiaryAccount.objects.filter(beneficiary=beneficiary).first(),
+        "invitation": Invitation.objects.filter(beneficiary=beneficiary)
+        .order_by("-created_at", "-pk")
+        .first(),
+        "requests": list(
+            BeneficiaryRequest.objects.filter(beneficiary=beneficiary)
+            .select_related("handled_by__user")
+            .order_by("handled_at", "-created_at")[:20]
+        ),
+    }
