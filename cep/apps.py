@@ -21,6 +21,7 @@ class CepConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from cep.core_facts import register_core_facts
         from cep.data_export import register_core_sections
         from cep.security import mark_session_active
         from cep.services import on_share_consent_withdrawn
@@ -31,6 +32,7 @@ class CepConfig(AppConfig):
         register_core_sections()
         register_core_space_sections()
         register_core_figures()
+        register_core_facts()
         consent_withdrawn.connect(on_share_consent_withdrawn, dispatch_uid="cep_transfers")
         user_logged_in.connect(mark_session_active, dispatch_uid="cep_idle_clock")
         post_migrate.connect(

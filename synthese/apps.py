@@ -9,6 +9,7 @@ class SyntheseConfig(AppConfig):
         from cep.demo import register_demo_seeder
         from synthese.data_export import register_data_sections
         from synthese.demo import seed_synthese
+        from synthese.facts import register_facts
         from synthese.space import register_space
         from synthese.team import register_team_figures
 
@@ -16,3 +17,4 @@ class SyntheseConfig(AppConfig):
         register_space()
         register_data_sections()
         register_team_figures()
+        register_facts()
