@@ -15,7 +15,7 @@ from accompagnement.models import (
     TrainingPath,
 )
 from cep.models import Beneficiary
-from cep.space.registry import FUNDING, PLAN, DataSection, record, register_data_section
+from cep.registries import FUNDING, PLAN, DataSection, record, register_data_section
 
 PLAN_FIELDS = ["created_at", "updated_at"]
 VERSION_FIELDS = [

@@ -58,6 +58,11 @@ def version_with_items(pk: int) -> PlanVersion:
     )
 
 
+def declared_facts(parcours: Parcours) -> DeclaredFacts | None:
+    """What the person declared for the funding plan, if they did."""
+    return DeclaredFacts.objects.filter(parcours=parcours).first()
+
+
 def funding_summary(
     version: PlanVersion, declared: DeclaredFacts | None, *, beneficiary
 ) -> FundingSummary:

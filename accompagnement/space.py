@@ -18,15 +18,15 @@ from accompagnement.models import (
     Step,
 )
 from cep.models import BeneficiaryAccount
-from cep.space.actions import agree_and_return, ask_changes_and_return
-from cep.space.models import BeneficiaryRequest
-from cep.space.registry import (
+from cep.registries import (
     ERASED,
     SpaceSection,
     register_anonymiser,
     register_retention_check,
     register_space_section,
 )
+from cep.space.actions import agree_and_return, ask_changes_and_return
+from cep.space.models import BeneficiaryRequest
 from cep.space.views import BeneficiarySpaceMixin
 
 

@@ -8,7 +8,7 @@ from accueil.models import (
     SessionRegistration,
 )
 from cep.models import Beneficiary
-from cep.space.registry import SITUATION, DataSection, record, register_data_section
+from cep.registries import SITUATION, DataSection, record, register_data_section
 
 INTAKE_FIELDS = [
     "received_on",

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from accueil.models import IntakeRequest, Routing, SessionRegistration
 from cep.models import BeneficiaryAccount
-from cep.space.registry import ERASED, SpaceSection, register_anonymiser, register_space_section
+from cep.registries import ERASED, SpaceSection, register_anonymiser, register_space_section
 
 
 def appointments_context(account: BeneficiaryAccount) -> dict:

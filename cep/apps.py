@@ -19,20 +19,11 @@ class CepConfig(AppConfig):
     verbose_name = "CEP — socle"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
-
-        from cep.continuity.services import on_share_consent_withdrawn
-        from cep.managers.team import register_core_figures
-        from cep.security.middleware import mark_session_active
-        from cep.signals import consent_withdrawn
-        from cep.space.data_export import register_core_sections
-        from cep.space.sections import register_core_space_sections
+        from cep.core_facts import register_core_facts
+        from cep.person_data import register_core_sections
 
         register_core_sections()
-        register_core_space_sections()
-        register_core_figures()
-        consent_withdrawn.connect(on_share_consent_withdrawn, dispatch_uid="cep_transfers")
-        user_logged_in.connect(mark_session_active, dispatch_uid="cep_idle_clock")
+        register_core_facts()
         post_migrate.connect(
             secure_tenant_tables, sender=self, dispatch_uid="cep_row_level_security"
         )

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "accompagnement",
     "synthese",
     "indicateurs",
+    "devdata.apps.DevdataConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,62 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cep import views
 from cep.api.urls import router
-from cep.auth_forms import LoginForm, PasswordResetRequestForm, SetNewPasswordForm
-from cep.continuity import views as transfer_views
-from cep.managers import views as manager_views
-from cep.security import second_factor as otp_views
-
-auth_patterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-            extra_context={"title": "Connexion"},
-        ),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("connexion/code/", otp_views.SecondFactorView.as_view(), name="second_factor"),
-    path(
-        "connexion/double-authentification/",
-        otp_views.SecondFactorSetupView.as_view(),
-        name="second_factor_setup",
-    ),
-    path(
-        "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetRequestForm,
-            extra_context={"title": "Mot de passe oublié"},
-        ),
-        name="password_reset",
-    ),
-    path(
-        "mot-de-passe/oubli/envoye/",
-        auth_views.PasswordResetDoneView.as_view(extra_context={"title": "Courriel envoyé"}),
-        name="password_reset_done",
-    ),
-    path(
-        "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            form_class=SetNewPasswordForm,
-            extra_context={"title": "Nouveau mot de passe"},
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "mot-de-passe/nouveau/termine/",
-        auth_views.PasswordResetCompleteView.as_view(
-            extra_context={"title": "Mot de passe modifié"}
-        ),
-        name="password_reset_complete",
-    ),
-]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -78,54 +26,19 @@ urlpatterns = [
         name="beneficiary_update",
     ),
     path(
-        "beneficiaires/<int:beneficiary_pk>/invitation/",
-        views.InviteBeneficiaryView.as_view(),
-        name="beneficiary_invite",
-    ),
-    path(
-        "beneficiaires/<int:beneficiary_pk>/demandes/<int:beneficiaryrequest_pk>/traitee/",
-        views.HandleRequestView.as_view(),
-        name="beneficiary_request_handled",
-    ),
-    path(
         "beneficiaires/<int:beneficiary_pk>/acces/",
         views.AccessLogView.as_view(),
         name="beneficiary_access_log",
-    ),
-    path(
-        "beneficiaires/<int:beneficiary_pk>/anonymiser/",
-        views.AnonymiseBeneficiaryView.as_view(),
-        name="beneficiary_anonymise",
     ),
     path(
         "parcours/<int:parcours_pk>/prestations/nouvelle/",
         views.ServiceCreateView.as_view(),
         name="service_create",
     ),
-    path(
-        "parcours/<int:parcours_pk>/continuite/",
-        transfer_views.ContinuityView.as_view(),
-        name="parcours_continuity",
-    ),
-    path("transferts/", transfer_views.IncomingTransfersView.as_view(), name="transfers_incoming"),
-    path(
-        "transferts/<int:transfer_pk>/",
-        transfer_views.IncomingTransferView.as_view(),
-        name="transfer_incoming",
-    ),
-    path("gestion/equipe/", manager_views.TeamView.as_view(), name="manager_team"),
-    path(
-        "gestion/equipe/<int:membership_pk>/",
-        manager_views.CounsellorCaseloadView.as_view(),
-        name="manager_counsellor",
-    ),
-    path("gestion/a-suivre/", manager_views.FollowUpView.as_view(), name="manager_followup"),
-    path("gestion/reaffecter/", manager_views.ReassignView.as_view(), name="manager_reassign"),
-    path("gestion/conservation/", manager_views.RetentionView.as_view(), name="manager_retention"),
-    path(
-        "gestion/securite/", manager_views.SecuritySettingsView.as_view(), name="manager_security"
-    ),
-    # Apps plug in by dotted path: the core imports none of them.
+    # Apps plug in by dotted path: the kernel imports none of them.
+    path("", include("cep.space.file_urls")),
+    path("", include("cep.continuity.urls")),
+    path("", include("cep.managers.urls")),
     path("accueil/", include("accueil.urls")),
     path("conseil/", include("conseil.urls")),
     path("accompagnement/", include("accompagnement.urls")),
@@ -151,5 +64,6 @@ urlpatterns = [
         name="api_docs",
     ),
     path("admin/", admin.site.urls),
-    *auth_patterns,
+    # Last, as before: a walk over every URL signs out at the very end.
+    path("", include("cep.security.urls")),
 ]

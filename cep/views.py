@@ -10,16 +10,13 @@ from django.views.generic import TemplateView
 
 from cep import accessibility, selectors, services
 from cep.audit import client_ip
+from cep.file_page import file_blocks, parcours_links
 from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
 from cep.home import alerts_for
-from cep.managers import services as manager_services
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Level, Parcours
 from cep.roles import REVIEW_CASELOAD
-from cep.space import selectors as space_selectors
-from cep.space import services as space_services
-from cep.space.models import BeneficiaryRequest
 
 
 def home(request):
@@ -188,12 +185,14 @@ class BeneficiaryDetailView(OperatorPermissionRequiredMixin, View):
         services.record_beneficiary_read(
             membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
         )
+        for parcours in beneficiary.parcours.all():  # the prefetched list the template reads
+            parcours.page_links = parcours_links(parcours)
         context = {
             "title": beneficiary.full_name,
             "beneficiary": beneficiary,
             "open_parcours": selectors.open_parcours_of(beneficiary),
-            "space": space_selectors.space_status(beneficiary),
             "can_anonymise": REVIEW_CASELOAD in request.operator_permissions,
+            "file_blocks": file_blocks(request, beneficiary),
         }
         return render(request, "cep/beneficiary_detail.html", context)
 
@@ -212,37 +211,6 @@ class BeneficiaryPostView(OperatorPermissionRequiredMixin, View):
         else:
             messages.success(request, self.success)
         return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
-
-
-class InviteBeneficiaryView(BeneficiaryPostView):
-    success = "L'invitation est envoyée : le lien vaut une fois, pendant quelques jours."
-
-    def perform(self, request, beneficiary):
-        space_services.invite_beneficiary(
-            membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
-        )
-
-
-class HandleRequestView(BeneficiaryPostView):
-    success = "La demande est notée comme traitée."
-
-    def perform(self, request, beneficiary, beneficiaryrequest_pk):
-        item = get_object_or_404(
-            BeneficiaryRequest, pk=beneficiaryrequest_pk, beneficiary=beneficiary
-        )
-        space_services.handle_request(
-            membership=request.membership, request=item, outcome=request.POST.get("outcome", "")
-        )
-
-
-class AnonymiseBeneficiaryView(BeneficiaryPostView):
-    permission_required = REVIEW_CASELOAD
-    success = "Le dossier est anonymisé : il ne reste que des données non nominatives."
-
-    def perform(self, request, beneficiary):
-        manager_services.anonymise_beneficiary(
-            membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
-        )
 
 
 class ServiceCreateView(OperatorPermissionRequiredMixin, View):

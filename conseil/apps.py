@@ -6,11 +6,20 @@ class ConseilConfig(AppConfig):
     verbose_name = "Niveau 2 — conseil personnalisé"
 
     def ready(self):
-        from cep.demo import register_demo_seeder
+        from cep.file_page import ParcoursLink, register_parcours_link
         from conseil.data_export import register_data_sections
-        from conseil.demo import seed_conseil
+        from conseil.facts import register_facts
         from conseil.space import register_space
 
-        register_demo_seeder(seed_conseil)
         register_space()
         register_data_sections()
+        register_facts()
+        register_parcours_link(
+            ParcoursLink(
+                "Espace de travail du parcours "
+                "(entretiens, compétences, métiers, projet, stratégie)",
+                "conseil:interviews",
+                lambda p: p.current_level >= 2,
+                20,
+            )
+        )

@@ -1,7 +1,7 @@
 """Level 2's records about a person, for the data export (RGPD right of access)."""
 
 from cep.models import Beneficiary
-from cep.space.registry import PROJECT, DataSection, record, register_data_section
+from cep.registries import PROJECT, DataSection, record, register_data_section
 from conseil.models import (
     DemandClarification,
     HeldSkill,

@@ -65,3 +65,12 @@ def project_versions(parcours: Parcours) -> list[ProjectVersion]:
 
 def strategy_options(parcours: Parcours) -> list[StrategyOption]:
     return list(StrategyOption.objects.filter(parcours=parcours).select_related("created_by__user"))
+
+
+def retained_strategies(parcours: Parcours) -> list[StrategyOption]:
+    """The strategies retained for a parcours, in the order they were retained."""
+    return list(
+        StrategyOption.objects.filter(parcours=parcours, retained=True).order_by(
+            "retained_on", "pk"
+        )
+    )

@@ -4,9 +4,9 @@ agreement (agree, or ask for changes)."""
 from django.shortcuts import get_object_or_404
 
 from cep.models import BeneficiaryAccount
+from cep.registries import ERASED, SpaceSection, register_anonymiser, register_space_section
 from cep.space.actions import agree_and_return, ask_changes_and_return
 from cep.space.models import BeneficiaryRequest
-from cep.space.registry import ERASED, SpaceSection, register_anonymiser, register_space_section
 from cep.space.views import BeneficiarySpaceMixin
 from conseil import services
 from conseil.models import DemandClarification, HeldSkill, ProjectVersion, StrategyOption

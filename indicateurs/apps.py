@@ -7,6 +7,8 @@ class IndicateursConfig(AppConfig):
 
     def ready(self):
         from cep.signals import parcours_closed
+        from indicateurs.facts import register_facts
         from indicateurs.services import on_parcours_closed
 
+        register_facts()
         parcours_closed.connect(on_parcours_closed, dispatch_uid="indicateurs_surveys")

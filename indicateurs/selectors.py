@@ -13,18 +13,12 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
+from cep.core_facts import PEOPLE_CODE
+from cep.facts import month_index_sql
 from cep.models import Coordinator
 from cep.nomenclatures import Region
 from cep.roles import REVIEW_CASELOAD
-from indicateurs.facts import (
-    AREA_COLUMNS,
-    COLUMNS,
-    DISTRIBUTION_CODES,
-    PEOPLE_CODE,
-    MonthRange,
-    facts_sql,
-    month_index_sql,
-)
+from indicateurs.facts import AREA_COLUMNS, COLUMNS, DISTRIBUTION_CODES, MonthRange, facts_sql
 from indicateurs.models import AreaMonthlyFigure, SnapshotRun
 from indicateurs.periods import Period, add_months, month_index, month_of
 

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 SIX_MONTHS = timedelta(days=182)
 SNAPSHOT_LOCK = 7_301  # advisory lock namespace of the monthly snapshots
+OPERATOR_TABLE = Operator._meta.db_table
 
 
 def on_parcours_closed(sender, *, parcours: Parcours, **kwargs) -> None:
@@ -159,7 +160,7 @@ def rebuild_month(*, month: date) -> SnapshotRun:
             INSERT INTO indicateurs_areamonthlyfigure ({AREA_COLUMNS})
             SELECT COALESCE(o.region, %s), f.month, f.code, f.breakdown, f.key, f.bucket,
                 sum(f.value)
-            FROM indicateurs_monthlyfigure f JOIN cep_operator o ON o.id = f.operator_id
+            FROM indicateurs_monthlyfigure f JOIN {OPERATOR_TABLE} o ON o.id = f.operator_id
             WHERE f.month = %s
             GROUP BY GROUPING SETS (
                 (o.region, f.month, f.code, f.breakdown, f.key, f.bucket),

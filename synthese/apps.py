@@ -6,13 +6,18 @@ class SyntheseConfig(AppConfig):
     verbose_name = "Document de synthèse"
 
     def ready(self):
-        from cep.demo import register_demo_seeder
+        from cep.file_page import ParcoursLink, register_parcours_link
         from synthese.data_export import register_data_sections
-        from synthese.demo import seed_synthese
+        from synthese.facts import register_facts
         from synthese.space import register_space
         from synthese.team import register_team_figures
 
-        register_demo_seeder(seed_synthese)
         register_space()
         register_data_sections()
         register_team_figures()
+        register_facts()
+        register_parcours_link(
+            ParcoursLink(
+                "Document de synthèse", "synthese:list", lambda p: p.current_level >= 2, 30
+            )
+        )

@@ -1,7 +1,7 @@
 """The synthèse documents of a person, for the data export (RGPD right of access)."""
 
 from cep.models import Beneficiary
-from cep.space.registry import SYNTHESES, DataSection, record, register_data_section
+from cep.registries import SYNTHESES, DataSection, record, register_data_section
 from synthese.models import SynthesisDocument
 
 # The file itself is downloadable from the person's space; the export describes each version.

@@ -3,10 +3,9 @@
 from django.db.models import QuerySet
 
 from accompagnement.funding_rules import SCHEMES
-from accompagnement.models import DeclaredFacts
-from accompagnement.selectors import funding_summary, timeline, version_with_items
+from accompagnement.selectors import declared_facts, funding_summary, timeline, version_with_items
 from cep.models import Beneficiary, Consent, Parcours, Service
-from conseil.models import StrategyOption
+from conseil.selectors import retained_strategies
 from synthese.models import SynthesisDocument
 
 
@@ -45,16 +44,12 @@ def document_content(document: SynthesisDocument) -> dict:
         .order_by("delivered_on", "pk")
     )
     project = document.project_version
-    strategies = list(
-        StrategyOption.objects.filter(parcours=parcours, retained=True).order_by(
-            "retained_on", "pk"
-        )
-    )
+    strategies = retained_strategies(parcours)
     plan = summary = None
     calendar = []
     if document.plan_version_id:
         plan = version_with_items(document.plan_version_id)
-        declared = DeclaredFacts.objects.filter(parcours=parcours).first()
+        declared = declared_facts(parcours)
         summary = funding_summary(plan, declared, beneficiary=parcours.beneficiary)
         calendar = timeline(plan)
     return {

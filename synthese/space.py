@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from cep.audit import client_ip
 from cep.models import BeneficiaryAccount
-from cep.space.registry import SpaceSection, register_anonymiser, register_space_section
+from cep.registries import SpaceSection, register_anonymiser, register_space_section
 from cep.space.views import BeneficiarySpaceMixin
 from synthese import services
 from synthese.models import SynthesisDocument

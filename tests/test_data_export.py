@@ -15,8 +15,8 @@ from django.utils import timezone
 from accompagnement.models import ActionPlan, PlanVersion
 from accueil.models import InformationDelivery
 from cep.models import Consent, Service
-from cep.space.data_export import person_data
-from cep.space.registry import data_sections
+from cep.person_data import person_data
+from cep.registries import data_sections
 from conseil.models import ProjectVersion, StrategyOption
 from synthese.models import SynthesisDocument
 from tests.accompagnement.factories import (

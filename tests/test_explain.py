@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
 from cep.models import Membership, Operator, Parcours
-from cep.scale import Sizes, generate
+from devdata.scale import Sizes, generate
 from indicateurs import services as indicator_services
 from indicateurs.facts import MonthRange, facts_sql
 from indicateurs.selectors import IndicatorScope, source_sql

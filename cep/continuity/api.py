@@ -13,8 +13,8 @@ from cep.continuity import selectors, services
 from cep.continuity.models import Transfer
 from cep.dates import PlausibleDatesModelSerializer
 from cep.models import Membership, Operator, Parcours
+from cep.registries import CATEGORIES, REQUIRED_FOR_TRANSFER
 from cep.roles import COUNSEL, REVIEW_CASELOAD
-from cep.space.registry import CATEGORIES, REQUIRED_FOR_TRANSFER
 
 
 class TransferSerializer(PlausibleDatesModelSerializer):

@@ -7,8 +7,6 @@ from cep.continuity.models import Transfer
 from cep.models import Membership, Operator, Parcours, ParcoursUserPermission
 from cep.selectors import co_followed_ids
 
-CASELOAD_PAGE_SIZE = 50
-
 
 def transfers_of(parcours: Parcours) -> QuerySet[Transfer]:
     """The sending side: every transfer of a parcours, with its history."""

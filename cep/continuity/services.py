@@ -28,10 +28,10 @@ from cep.models import (
     Operator,
     Parcours,
 )
+from cep.registries import CATEGORIES, REQUIRED_FOR_TRANSFER
 from cep.roles import REVIEW_CASELOAD, ROLE_PERMISSIONS
 from cep.services import open_parcours
 from cep.signals import parcours_closed
-from cep.space.registry import CATEGORIES, REQUIRED_FOR_TRANSFER
 
 REVIEWER_ROLES = (Membership.Role.MANAGER, Membership.Role.ADMIN)
 REVIEW_TRANSFER = "continuity.review_transfer"
@@ -92,7 +92,7 @@ def _person_snapshot(parcours: Parcours) -> dict:
 def _send_transfer(transfer: Transfer, consent: Consent, membership: Membership | None) -> None:
     """With the person's consent: the snapshot of the consented data leaves, and the receiving
     operator's managers may read this transfer until they decide (or it expires)."""
-    from cep.space.data_export import liaison_content
+    from cep.person_data import liaison_content
 
     now = timezone.now()
     transfer.consent = consent
@@ -472,7 +472,7 @@ def export_liaison_package(
 
     from weasyprint import HTML
 
-    from cep.space.data_export import liaison_content
+    from cep.person_data import liaison_content
 
     errors: dict[str, str] = {}
     if not recipient.strip():

@@ -18,8 +18,8 @@ from cep.continuity.models import LiaisonFile, Transfer
 from cep.forms import add_service_errors, choose_among_colleagues
 from cep.mixins import OperatorPermissionRequiredMixin, ParcoursViewMixin
 from cep.models import Membership, Parcours
+from cep.registries import CATEGORIES, REQUIRED_FOR_TRANSFER
 from cep.roles import REVIEW_CASELOAD
-from cep.space.registry import CATEGORIES, REQUIRED_FOR_TRANSFER
 
 CATEGORY_CHOICES = list(CATEGORIES.items())
 CATEGORY_HELP = (

@@ -14,7 +14,7 @@ from cep.dates import shift_years
 from cep.managers.team import Period, parcours_columns, stale_filter, team_figures
 from cep.models import Beneficiary, Membership, Parcours
 from cep.nomenclatures import JOB_SEEKER_STATUSES, STATUS_GROUP_OF
-from cep.space.registry import retention_checks
+from cep.registries import retention_checks
 
 AGE_BANDS = {
     "moins_26": ("Moins de 26 ans", 0, 26),
@@ -144,7 +144,6 @@ def second_factor_status() -> QuerySet[Membership]:
 
 
 # --- Retention of files
-CASELOAD_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)

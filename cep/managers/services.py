@@ -22,9 +22,9 @@ from cep.models import (
     ReferentAssignment,
     Service,
 )
+from cep.registries import ERASED, anonymisers, retention_checks
 from cep.services import deactivate_membership
 from cep.space.models import BeneficiaryRequest, Invitation
-from cep.space.registry import ERASED, anonymisers, retention_checks
 
 
 @transaction.atomic

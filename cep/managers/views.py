@@ -26,6 +26,7 @@ from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import AuditEvent, Level, Membership, Site
 from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
 from cep.roles import MANAGE_OPERATOR, REVIEW_CASELOAD
+from cep.views import BeneficiaryPostView
 
 
 class ManagerMixin(OperatorPermissionRequiredMixin):
@@ -400,3 +401,13 @@ class SecuritySettingsView(OperatorPermissionRequiredMixin, View):
             "team": selectors.second_factor_status(),
         }
         return render(self.request, "cep/gestion/security.html", context, status=status)
+
+
+class AnonymiseBeneficiaryView(BeneficiaryPostView):
+    permission_required = REVIEW_CASELOAD
+    success = "Le dossier est anonymisé : il ne reste que des données non nominatives."
+
+    def perform(self, request, beneficiary):
+        services.anonymise_beneficiary(
+            membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
+        )

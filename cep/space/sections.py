@@ -7,9 +7,9 @@ from django.urls import reverse
 from cep.continuity.models import Transfer
 from cep.home import Alert, register_alert_provider
 from cep.models import BeneficiaryAccount, Parcours
+from cep.registries import CATEGORIES, SpaceSection, register_space_section
 from cep.roles import REVIEW_CASELOAD, ROLE_PERMISSIONS
 from cep.space.models import BeneficiaryRequest
-from cep.space.registry import CATEGORIES, SpaceSection, register_space_section
 
 
 def _referent(account: BeneficiaryAccount) -> dict:

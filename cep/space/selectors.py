@@ -1,9 +1,8 @@
 """Reads of the beneficiary space, for the staff's side of the file."""
 
 from cep.models import Beneficiary, BeneficiaryAccount
+from cep.roles import REVIEW_CASELOAD
 from cep.space.models import BeneficiaryRequest, Invitation
-
-CASELOAD_PAGE_SIZE = 50
 
 
 def space_status(beneficiary: Beneficiary) -> dict:
@@ -18,4 +17,12 @@ def space_status(beneficiary: Beneficiary) -> dict:
             .select_related("handled_by__user")
             .order_by("handled_at", "-created_at")[:20]
         ),
+    }
+
+
+def file_block_context(request, beneficiary: Beneficiary) -> dict:
+    """The "Espace personnel" block of the person's file (cep.file_page)."""
+    return {
+        **space_status(beneficiary),
+        "can_anonymise": REVIEW_CASELOAD in request.operator_permissions,
     }

@@ -24,10 +24,10 @@ from cep.continuity import services as continuity_services
 from cep.continuity.models import Transfer
 from cep.forms import add_service_errors
 from cep.models import Consent
+from cep.person_data import person_records, readable_data
+from cep.registries import json_value, space_sections
 from cep.space import services
-from cep.space.data_export import person_records, readable_data
 from cep.space.models import BeneficiaryRequest
-from cep.space.registry import json_value, space_sections
 
 
 class BeneficiarySpaceMixin(View):

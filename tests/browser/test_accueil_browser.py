@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from cep.management.commands.seed_demo import DEMO_PASSWORD
+from devdata import DEMO_PASSWORD
 from tests.browser.axe_check import assert_no_serious_violations
 
 pytestmark = pytest.mark.browser

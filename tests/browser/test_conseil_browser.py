@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from cep.management.commands.seed_demo import DEMO_PASSWORD
 from conseil.models import DemandClarification
+from devdata import DEMO_PASSWORD
 from tests.browser.axe_check import assert_no_serious_violations
 
 pytestmark = pytest.mark.browser

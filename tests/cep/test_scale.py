@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max, Min
 
 from cep.models import Beneficiary, Membership, Operator, Parcours, Service
-from cep.scale import PASSWORD, Sizes, generate
+from devdata.scale import PASSWORD, Sizes, generate
 from tests.second_factor import verify_second_factor
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ cost line and a funding request, follow-up surveys). Everything is drawn from on
 generator, in a fixed order, with ids counted from the tables' current maximum: the same seed on
 the same empty database gives the same rows.
 
-The level apps' tables are reached through the app registry (``apps.get_model``), so the core
-still imports none of them.
+It lives in the dev-data package, which may import every level and which nothing in the
+product imports.
 """
 
 import hashlib
@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.db import connection, models
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from accompagnement.models import Action, ActionPlan, CostLine, FundingRequest, PlanVersion, Step
+from accueil.models import IntakeRequest
 from cep.models import (
     Beneficiary,
     Membership,
@@ -38,6 +41,8 @@ from cep.models import (
 )
 from cep.nomenclatures import DEPARTEMENTS, Region
 from cep.roles import ROLE_PERMISSIONS
+from conseil.models import ProjectVersion, StrategyOption
+from indicateurs.models import FollowUpSurvey
 
 PASSWORD = "scale-cep-2026!"
 DAYS = 3 * 365  # parcours open over three years
@@ -223,18 +228,7 @@ def departements_of(region: str) -> list[str]:
 def generate(sizes: Sizes, *, today: date | None = None, stdout=None) -> dict:
     """Load the data; returns the row counts per model and a digest of the generated content."""
     today = today or timezone.localdate()
-    user_model = apps.get_model("auth", "User")
-    Permission = apps.get_model("auth", "Permission")
-    IntakeRequest = apps.get_model("accueil", "IntakeRequest")
-    ProjectVersion = apps.get_model("conseil", "ProjectVersion")
-    StrategyOption = apps.get_model("conseil", "StrategyOption")
-    ActionPlan = apps.get_model("accompagnement", "ActionPlan")
-    PlanVersion = apps.get_model("accompagnement", "PlanVersion")
-    Step = apps.get_model("accompagnement", "Step")
-    Action = apps.get_model("accompagnement", "Action")
-    CostLine = apps.get_model("accompagnement", "CostLine")
-    FundingRequest = apps.get_model("accompagnement", "FundingRequest")
-    FollowUpSurvey = apps.get_model("indicateurs", "FollowUpSurvey")
+    user_model = get_user_model()
     all_models = {
         "operator": Operator,
         "site": Site,

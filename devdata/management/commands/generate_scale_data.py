@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
-from cep.scale import Sizes, generate
+from devdata.scale import Sizes, generate
 
 
 class Command(BaseCommand):

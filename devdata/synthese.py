@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from accompagnement import services as accompagnement
 from accompagnement.models import PlanVersion
-from cep.management.commands.seed_demo import DEMO_PASSWORD
 from cep.models import BeneficiaryAccount, Consent, Operator, Parcours
 from cep.nomenclatures import ProjectType
 from conseil import services as conseil
 from conseil.models import ProjectVersion
+from devdata import DEMO_PASSWORD
 from synthese import services
 from synthese.models import SynthesisDocument
 

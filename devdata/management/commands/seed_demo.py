@@ -18,7 +18,6 @@ from django_scopes import scope, scopes_disabled
 from cep import services
 from cep.continuity import services as continuity_services
 from cep.continuity.models import Transfer
-from cep.demo import demo_seeders
 from cep.models import Beneficiary, Coordinator, Membership, Operator, Parcours, Service, Site
 from cep.nomenclatures import (
     DEPARTEMENTS,
@@ -28,8 +27,11 @@ from cep.nomenclatures import (
     check_eligibility,
 )
 from cep.referentials.rome import current_release, import_release
-
-DEMO_PASSWORD = "demo-cep-2026!"
+from devdata import DEMO_PASSWORD
+from devdata.accompagnement import seed_accompagnement
+from devdata.accueil import seed_accueil
+from devdata.conseil import seed_conseil
+from devdata.synthese import seed_synthese
 
 OPERATORS = [
     {
@@ -165,6 +167,10 @@ LAST_NAMES = [
 ELIGIBLE_STATUSES = [s for s in EmploymentStatus.values if check_eligibility(s).eligible]
 
 
+# Level by level, upward: each one builds on what the one below seeded.
+SEEDERS = (seed_accueil, seed_conseil, seed_accompagnement, seed_synthese)
+
+
 class Command(BaseCommand):
     help = "Crée les données de démonstration (fictives) et affiche les identifiants."
 
@@ -181,7 +187,7 @@ class Command(BaseCommand):
         for operator, spec in zip(operators, OPERATORS, strict=True):
             with scope(operator=operator.pk):
                 self.ensure_beneficiaries(operator, spec["beneficiaries"], rng)
-                for seeder in demo_seeders():
+                for seeder in SEEDERS:
                     seeder(operator, rng)
         self.ensure_transfer(operators[0], operators[1])
         # The closed months of the demo, consolidated as the nightly job would have done. The
