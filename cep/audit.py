@@ -158,6 +158,8 @@ def client_ip(request) -> str | None:
 
 
 def _record_read(request, *, object_type: str, object_id: str, beneficiary_id, page: str):
+    if (written := events_in_request.get()) is not None:
+        written.append(AuditEvent.Action.READ)  # so nothing reads the same page twice
     AuditEvent.objects.create(
         operator_id=request.membership.operator_id,
         user_id=request.membership.user_id,

@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cep.audit import events_in_request, record_page_read
 from cep.models import Parcours
 from cep.roles import COUNSEL
 
@@ -26,8 +27,14 @@ class OperatorPermissionRequiredMixin:
 
 class ParcoursViewMixin(OperatorPermissionRequiredMixin):
     """A page of one parcours (`parcours_pk` in the URL), for the levels and the continuity
-    pages alike: the parcours is loaded through the operator's scope, so another operator's
-    answers 404, and only once the operator permission is granted."""
+    pages alike:
+    - the parcours is loaded through the operator's scope, so another operator's answers 404,
+      and only once the operator permission is granted;
+    - a page shown (GET, 200) that wrote no event of its own is audited as one READ of this
+      parcours, with the person it is about, from what is loaded (the tenancy middleware
+      then adds nothing);
+    - its templates lead back to the person's file with includes/back_to_file.html.
+    """
 
     parcours: Parcours
 
@@ -44,4 +51,7 @@ class ParcoursViewMixin(OperatorPermissionRequiredMixin):
         ):
             self.parcours = get_object_or_404(self.parcours_queryset(), pk=kwargs["parcours_pk"])
             self.parcours_loaded()
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200 and not events_in_request.get():
+            record_page_read(request, (Parcours, self.parcours.pk, self.parcours.beneficiary_id))
+        return response

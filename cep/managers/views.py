@@ -4,7 +4,6 @@ within the manager's operator, audited."""
 
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,19 +11,23 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from dsfr.forms import DsfrBaseForm
 
 from cep import services as core_services
 from cep.audit import client_ip, log_event
-from cep.dates import PlausibleFormDateField
 from cep.exports import ExportTable, export_response
-from cep.forms import DateInput, add_service_errors, choose_among_colleagues
+from cep.forms import add_service_errors
 from cep.managers import selectors, services
+from cep.managers.forms import (
+    FollowUpFilterForm,
+    HandOverForm,
+    PeriodForm,
+    ReassignForm,
+    SecuritySettingsForm,
+)
 from cep.managers.selectors import retention_report
 from cep.managers.team import in_days, team_figures
 from cep.mixins import OperatorPermissionRequiredMixin
-from cep.models import AuditEvent, Level, Membership, Site
-from cep.nomenclatures import JOB_SEEKER_STATUSES, EmploymentStatus, StatusGroup
+from cep.models import AuditEvent, Membership
 from cep.roles import MANAGE_OPERATOR, REVIEW_CASELOAD
 from cep.views import BeneficiaryPostView
 
@@ -56,29 +59,6 @@ class ManagerMixin(OperatorPermissionRequiredMixin):
             details={"export": name, "lignes": count},
         )
         return response
-
-
-class PeriodForm(DsfrBaseForm, forms.Form):
-    periode = forms.ChoiceField(
-        label="Période",
-        required=False,
-        choices=[("mois", "Ce mois-ci"), ("trimestre", "Ce trimestre"), ("annee", "Cette année")],
-    )
-    du = PlausibleFormDateField(label="Du", required=False, widget=DateInput())
-    au = PlausibleFormDateField(label="Au (inclus)", required=False, widget=DateInput())
-    site = forms.ModelChoiceField(
-        label="Site", queryset=Site.objects.none(), required=False, empty_label="Tous les sites"
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.order_by("name")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("du") and data.get("au") and data["au"] < data["du"]:
-            self.add_error("au", "La fin de la période doit suivre son début.")
-        return data
 
 
 def display(value) -> str:
@@ -143,20 +123,6 @@ class TeamView(ManagerMixin, View):
         return render(request, "cep/gestion/team.html", context)
 
 
-class HandOverForm(DsfrBaseForm, forms.Form):
-    to = forms.ModelChoiceField(
-        label="Confier tous ses parcours en cours à", queryset=Membership.objects.none()
-    )
-    reason = forms.CharField(label="Motif", max_length=300)
-    deactivate = forms.BooleanField(
-        label="Ce conseiller quitte la structure : désactiver son accès", required=False
-    )
-
-    def __init__(self, *args, exclude: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        choose_among_colleagues(self.fields["to"], exclude=exclude)
-
-
 class CounsellorCaseloadView(ManagerMixin, View):
     def get(self, request, membership_pk, form=None, status=200):
         counsellor = get_object_or_404(Membership.objects.select_related("user"), pk=membership_pk)
@@ -209,51 +175,6 @@ class CounsellorCaseloadView(ManagerMixin, View):
                 )
                 return redirect("manager_team")
         return self.get(request, membership_pk, form=form, status=400)
-
-
-class FollowUpFilterForm(DsfrBaseForm, forms.Form):
-    liste = forms.ChoiceField(label="Liste", choices=list(selectors.LISTS.items()), required=False)
-    site = forms.ModelChoiceField(
-        label="Site du référent", queryset=Site.objects.none(), required=False, empty_label="Tous"
-    )
-    niveau = forms.TypedChoiceField(
-        label="Niveau",
-        choices=[("", "Tous"), *Level.choices],
-        coerce=int,
-        required=False,
-        empty_value=None,
-    )
-    situation = forms.ChoiceField(
-        label="Situation", choices=[("", "Toutes"), *StatusGroup.choices], required=False
-    )
-    categorie = forms.ChoiceField(
-        label="Catégorie de demandeur d'emploi",
-        choices=[("", "Toutes"), *[(s, EmploymentStatus(s).label) for s in JOB_SEEKER_STATUSES]],
-        required=False,
-    )
-    age = forms.ChoiceField(
-        label="Âge",
-        choices=[("", "Tous"), *[(k, v[0]) for k, v in selectors.AGE_BANDS.items()]],
-        required=False,
-    )
-    rqth = forms.ChoiceField(
-        label="Reconnaissance du handicap (RQTH)",
-        choices=[("", "Indifférent"), ("oui", "Oui"), ("non", "Non")],
-        required=False,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.order_by("name")
-
-
-class ReassignForm(DsfrBaseForm, forms.Form):
-    to = forms.ModelChoiceField(label="Nouveau référent", queryset=Membership.objects.none())
-    reason = forms.CharField(label="Motif", max_length=300)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        choose_among_colleagues(self.fields["to"])
 
 
 class FollowUpView(ManagerMixin, View):
@@ -358,17 +279,6 @@ class RetentionView(ManagerMixin, View):
                 "to_anonymise": sum(1 for row in rows if not row.kept_because),
             },
         )
-
-
-class SecuritySettingsForm(DsfrBaseForm, forms.Form):
-    counsellors_use_2fa = forms.BooleanField(
-        label="Exiger aussi un code de connexion des conseillers",
-        help_text=(
-            "Les responsables et les administrateurs le donnent toujours. Un conseiller sans "
-            "application de codes la configure à sa prochaine connexion."
-        ),
-        required=False,
-    )
 
 
 class SecuritySettingsView(OperatorPermissionRequiredMixin, View):

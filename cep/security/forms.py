@@ -36,3 +36,16 @@ class PasswordResetRequestForm(DsfrBaseForm, PasswordResetForm):
 
 class SetNewPasswordForm(DsfrBaseForm, SetPasswordForm):
     pass
+
+
+class CodeForm(DsfrBaseForm):
+    code = forms.RegexField(
+        label="Code à 6 chiffres",
+        regex=r"^\s*\d{6}\s*$",
+        help_text="Le code affiché par votre application d'authentification.",
+        error_messages={
+            "required": "Saisissez le code à 6 chiffres.",
+            "invalid": "Le code compte exactement 6 chiffres.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

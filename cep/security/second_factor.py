@@ -4,7 +4,6 @@ here; an API token (an information system) is not concerned."""
 
 from urllib.parse import quote
 
-from django import forms
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,22 +11,10 @@ from django.views import View
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from dsfr.forms import DsfrBaseForm
+
+from cep.security.forms import CodeForm
 
 DEVICE_NAME = "Application d'authentification"
-
-
-class CodeForm(DsfrBaseForm):
-    code = forms.RegexField(
-        label="Code à 6 chiffres",
-        regex=r"^\s*\d{6}\s*$",
-        help_text="Le code affiché par votre application d'authentification.",
-        error_messages={
-            "required": "Saisissez le code à 6 chiffres.",
-            "invalid": "Le code compte exactement 6 chiffres.",
-        },
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
 
 
 def next_url(request) -> str:

@@ -5,7 +5,6 @@ import io
 import json
 import zipfile
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -17,7 +16,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
-from dsfr.forms import DsfrBaseForm
 
 from cep.audit import client_ip
 from cep.continuity import services as continuity_services
@@ -27,7 +25,7 @@ from cep.models import Consent
 from cep.person_data import person_records, readable_data
 from cep.registries import json_value, space_sections
 from cep.space import services
-from cep.space.models import BeneficiaryRequest
+from cep.space.forms import RequestForm, SetPasswordForm
 
 
 class BeneficiarySpaceMixin(View):
@@ -55,26 +53,6 @@ class SpaceHomeView(BeneficiarySpaceMixin):
             "blocks": blocks,
         }
         return render(request, "cep/space/home.html", context)
-
-
-class SetPasswordForm(DsfrBaseForm, forms.Form):
-    new_password1 = forms.CharField(
-        label="Choisissez un mot de passe",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Au moins 12 caractères, ni trop courant, ni proche de votre nom.",
-    )
-    new_password2 = forms.CharField(
-        label="Saisissez-le une deuxième fois",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
-            self.add_error("new_password2", "Les deux mots de passe ne sont pas identiques.")
-        return data
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -162,15 +140,6 @@ class ConsentsView(BeneficiarySpaceMixin):
                 f"{'donné' if given else 'retiré'} le {when:%d/%m/%Y à %H:%M}.",
             )
         return redirect("space:consents")
-
-
-class RequestForm(DsfrBaseForm, forms.Form):
-    kind = forms.ChoiceField(
-        label="Objet", choices=BeneficiaryRequest.Kind.choices, widget=forms.HiddenInput
-    )
-    message = forms.CharField(
-        label="Votre message", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000
-    )
 
 
 class DataView(BeneficiarySpaceMixin):
