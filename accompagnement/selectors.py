@@ -168,3 +168,10 @@ def alerts(membership: Membership) -> list[Alert]:
             )
         )
     return found
+
+
+def agreed_plan_version(parcours: Parcours) -> PlanVersion | None:
+    """The plan version the person agreed to, if any (the synthèse reports it)."""
+    return PlanVersion.objects.filter(
+        plan__parcours=parcours, status=PlanVersion.Status.AGREED
+    ).first()

@@ -74,3 +74,10 @@ def retained_strategies(parcours: Parcours) -> list[StrategyOption]:
             "retained_on", "pk"
         )
     )
+
+
+def agreed_project(parcours: Parcours) -> ProjectVersion | None:
+    """The project version the person agreed to, if any (the synthèse starts from it)."""
+    return ProjectVersion.objects.filter(
+        parcours=parcours, status=ProjectVersion.Status.AGREED
+    ).first()

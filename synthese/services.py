@@ -22,11 +22,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from accompagnement.models import PlanVersion
+from accompagnement import selectors as accompagnement_selectors
 from cep.audit import log_event
 from cep.links import absolute_url
 from cep.models import AuditEvent, Level, Membership, Parcours
-from conseil.models import ProjectVersion
+from conseil import selectors as conseil_selectors
 from synthese import links, selectors
 from synthese.models import SynthesisDocument, document_path
 from synthese.rendering import html_to_pdf, render_html
@@ -63,9 +63,7 @@ def request_synthesis(*, membership: Membership, parcours: Parcours) -> Synthesi
         raise ValidationError(
             {"parcours": "La synthèse conclut un conseil personnalisé (niveau 2 ou 3)."}
         )
-    project = ProjectVersion.objects.filter(
-        parcours=parcours, status=ProjectVersion.Status.AGREED
-    ).first()
+    project = conseil_selectors.agreed_project(parcours)
     if project is None:
         raise ValidationError(
             {
@@ -79,9 +77,7 @@ def request_synthesis(*, membership: Membership, parcours: Parcours) -> Synthesi
         raise ValidationError(
             {"parcours": "Une synthèse est déjà en préparation pour ce parcours."}
         )
-    plan_version = PlanVersion.objects.filter(
-        plan__parcours=parcours, status=PlanVersion.Status.AGREED
-    ).first()
+    plan_version = accompagnement_selectors.agreed_plan_version(parcours)
     last = SynthesisDocument.objects.filter(parcours=parcours).aggregate(n=Max("number"))["n"]
     document = SynthesisDocument.objects.create(
         operator_id=parcours.operator_id,

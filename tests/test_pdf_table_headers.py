@@ -24,7 +24,7 @@ from tests.factories import BeneficiaryFactory, OperatorFactory, ParcoursFactory
 from tests.synthese.factories import agreed_parcours
 
 SYNTHESE_TEMPLATES = Path(settings.BASE_DIR) / "synthese" / "templates"
-LIAISON_TEMPLATES = ["cep/liaison_pdf.html", "cep/includes/liaison_sections.html"]
+LIAISON_TEMPLATES = ["continuity/liaison_pdf.html", "continuity/includes/liaison_sections.html"]
 SCOPES = {"col", "row", "colgroup", "rowgroup"}
 
 
@@ -135,7 +135,7 @@ def printed_templates() -> dict[str, str]:
 
 def test_every_header_cell_of_the_printed_templates_has_a_scope():
     templates = printed_templates()
-    assert "synthese/document.html" in templates and "cep/liaison_pdf.html" in templates
+    assert "synthese/document.html" in templates and "continuity/liaison_pdf.html" in templates
     seen = 0
     for name, source in templates.items():
         source = re.sub(r"{#.*?#}", "", source)

@@ -13,7 +13,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/js
 INLINE_STYLE = re.compile(r"\sstyle=\"")
 # Documents made into files (PDF by WeasyPrint, the HTML inside the data archive), never
 # served as pages.
-PRINTED = {"synthese/document.html", "cep/liaison_pdf.html", "space/data_export.html"}
+PRINTED = {"synthese/document.html", "continuity/liaison_pdf.html", "space/data_export.html"}
 
 
 @pytest.mark.django_db

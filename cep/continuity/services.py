@@ -507,7 +507,7 @@ def export_liaison_package(
         "sections": content,
     }
     html = render_to_string(
-        "cep/liaison_pdf.html",
+        "continuity/liaison_pdf.html",
         {"document": document, "beneficiary": beneficiary, "operator": membership.operator},
     )
     pdf = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")

@@ -32,7 +32,7 @@ class ContinuityView(ParcoursViewMixin, View):
     co-référents, the liaison file for a structure outside the platform, and, for a parcours
     received by transfer, the liaison file that came with it."""
 
-    template_name = "cep/continuity.html"
+    template_name = "continuity/continuity.html"
 
     def parcours_queryset(self):
         # A co-référent of another team of the operator reaches it too.
@@ -160,7 +160,7 @@ class IncomingTransfersView(OperatorPermissionRequiredMixin, View):
     def get(self, request):
         return render(
             request,
-            "cep/transfers_incoming.html",
+            "continuity/transfers_incoming.html",
             {
                 "title": "Transferts entrants",
                 "pending": selectors.incoming_transfers(request.membership),
@@ -173,7 +173,7 @@ class IncomingTransferView(OperatorPermissionRequiredMixin, View):
     """One incoming transfer: what the person agreed to share, and the decision."""
 
     permission_required = REVIEW_CASELOAD
-    template_name = "cep/transfer_incoming.html"
+    template_name = "continuity/transfer_incoming.html"
 
     def page(self, transfer, accept_form=None, refuse_form=None):
         refused = any(form is not None and form.errors for form in (accept_form, refuse_form))

@@ -179,7 +179,7 @@ def reassign_parcours(
             mail.send_mail(
                 subject=f"{len(moved)} parcours vous sont confiés",
                 message=render_to_string(
-                    "cep/reassignment_email.txt",
+                    "managers/reassignment_email.txt",
                     {"to": to, "by": membership, "parcours": moved, "reason": reason.strip()},
                 ),
                 from_email=None,

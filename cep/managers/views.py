@@ -120,7 +120,7 @@ class TeamView(ManagerMixin, View):
             "sort": sort,
             "query": request.GET.urlencode(),
         }
-        return render(request, "cep/gestion/team.html", context)
+        return render(request, "managers/team.html", context)
 
 
 class CounsellorCaseloadView(ManagerMixin, View):
@@ -152,7 +152,7 @@ class CounsellorCaseloadView(ManagerMixin, View):
             "stale_before": today - timedelta(days=settings.STALE_PARCOURS_DAYS),
             "form": form or HandOverForm(exclude=counsellor.pk),
         }
-        return render(request, "cep/gestion/counsellor.html", context, status=status)
+        return render(request, "managers/counsellor.html", context, status=status)
 
     def post(self, request, membership_pk):
         counsellor = get_object_or_404(Membership, pk=membership_pk)
@@ -218,7 +218,7 @@ class FollowUpView(ManagerMixin, View):
             "reassign_form": reassign_form or ReassignForm(),
             "query": request.GET.urlencode(),
         }
-        return render(request, "cep/gestion/followup.html", context, status=status)
+        return render(request, "managers/followup.html", context, status=status)
 
 
 class ReassignView(ManagerMixin, View):
@@ -271,7 +271,7 @@ class RetentionView(ManagerMixin, View):
             )
         return render(
             request,
-            "cep/gestion/retention.html",
+            "managers/retention.html",
             {
                 "title": "Conservation des dossiers",
                 "rows": rows,
@@ -310,7 +310,7 @@ class SecuritySettingsView(OperatorPermissionRequiredMixin, View):
             "form": form,
             "team": selectors.second_factor_status(),
         }
-        return render(self.request, "cep/gestion/security.html", context, status=status)
+        return render(self.request, "managers/security.html", context, status=status)
 
 
 class AnonymiseBeneficiaryView(BeneficiaryPostView):

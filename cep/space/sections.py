@@ -50,9 +50,9 @@ def _transfers(account: BeneficiaryAccount) -> dict:
 
 def register_core_space_sections() -> None:
     register_alert_provider(request_alerts)
-    register_space_section(SpaceSection("referent", 0, "cep/space/referent.html", _referent))
-    register_space_section(SpaceSection("transferts", 5, "cep/space/transfers.html", _transfers))
-    register_space_section(SpaceSection("demandes", 90, "cep/space/requests.html", _requests))
+    register_space_section(SpaceSection("referent", 0, "space/referent.html", _referent))
+    register_space_section(SpaceSection("transferts", 5, "space/transfers.html", _transfers))
+    register_space_section(SpaceSection("demandes", 90, "space/requests.html", _requests))
 
 
 def request_alerts(membership) -> list:

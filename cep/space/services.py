@@ -77,7 +77,7 @@ def invite_beneficiary(
     # Last, inside the transaction: if the mail cannot leave, no invitation exists.
     mail.send_mail(
         subject=f"Votre espace personnel — {membership.operator.name}",
-        message=render_to_string("cep/space/invitation_email.txt", context),
+        message=render_to_string("space/invitation_email.txt", context),
         from_email=None,
         recipient_list=[beneficiary.email],
     )

@@ -52,7 +52,7 @@ class SpaceHomeView(BeneficiarySpaceMixin):
             "beneficiary": self.account.beneficiary,
             "blocks": blocks,
         }
-        return render(request, "cep/space/home.html", context)
+        return render(request, "space/home.html", context)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -64,7 +64,7 @@ class AcceptInvitationView(View):
         status = 404 if message == services.INVITATION_UNKNOWN else 410
         return render(
             request,
-            "cep/space/invitation_problem.html",
+            "space/invitation_problem.html",
             {"title": "Invitation", "message": message},
             status=status,
         )
@@ -101,7 +101,7 @@ class AcceptInvitationView(View):
 
     def render(self, request, form, email, status=200):
         context = {"title": "Créer mon espace", "form": form, "email": email}
-        return render(request, "cep/space/invitation.html", context, status=status)
+        return render(request, "space/invitation.html", context, status=status)
 
 
 class ConsentsView(BeneficiarySpaceMixin):
@@ -119,7 +119,7 @@ class ConsentsView(BeneficiarySpaceMixin):
             for value, label in Consent.Purpose.choices
         ]
         context = {"title": "Mes consentements", "purposes": purposes, "history": history}
-        return render(request, "cep/space/consents.html", context)
+        return render(request, "space/consents.html", context)
 
     def post(self, request):
         given = request.POST.get("action") == "donner"
@@ -156,7 +156,7 @@ class DataView(BeneficiarySpaceMixin):
                 "effacement", RequestForm(initial={"kind": "effacement"})
             ),
         }
-        return render(request, "cep/space/data.html", context, status=status)
+        return render(request, "space/data.html", context, status=status)
 
     def post(self, request):
         form = RequestForm(request.POST)
@@ -187,7 +187,7 @@ class DataArchiveView(BeneficiarySpaceMixin):
         records = person_records(beneficiary)
         data = json_value(records)
         html = render_to_string(
-            "cep/space/data_export.html",
+            "space/data_export.html",
             {"data": readable_data(records), "beneficiary": beneficiary},
         )
         buffer = io.BytesIO()
@@ -239,6 +239,6 @@ class SpaceAccessLogView(BeneficiarySpaceMixin):
         rows = [(event, who_acted(event, own_user_id=self.account.user_id)) for event in events]
         return render(
             request,
-            "cep/space/access_log.html",
+            "space/access_log.html",
             {"title": "Qui a consulté mon dossier", "rows": rows},
         )
