@@ -8,11 +8,12 @@ class AccueilConfig(AppConfig):
     def ready(self):
         from accueil.data_export import register_data_sections
         from accueil.facts import register_facts
-        from accueil.services import on_consent_withdrawn
+        from accueil.services import on_transfer_status_changed
         from accueil.space import register_space
-        from cep.signals import consent_withdrawn
+        from cep.continuity.signals import transfer_status_changed
 
         register_space()
         register_data_sections()
         register_facts()
-        consent_withdrawn.connect(on_consent_withdrawn, dispatch_uid="accueil_consent")
+        # A withdrawn consent stops the transfer (cep.continuity); the orientation follows it.
+        transfer_status_changed.connect(on_transfer_status_changed, dispatch_uid="accueil_routing")

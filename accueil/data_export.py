@@ -30,7 +30,7 @@ INTAKE_FIELDS = [
     "created_at",
 ]
 INFORMATION_FIELDS = ["service", "themes", "resources"]
-ROUTING_FIELDS = ["target", "reason", "status", "is_transfer", "consent", "created_at"]
+ROUTING_FIELDS = ["target", "reason", "status", "transfer", "created_at"]
 ROUTING_CHANGE_FIELDS = ["routing", "status", "note", "changed_at"]
 REGISTRATION_FIELDS = ["session", "attendance", "registered_at"]
 
@@ -57,7 +57,7 @@ def export(beneficiary: Beneficiary) -> list[dict]:
     )
     routings = (
         Routing.objects.filter(parcours__beneficiary=beneficiary)
-        .select_related("target", "consent__beneficiary")
+        .select_related("target", "transfer")
         .order_by("created_at", "pk")
     )
     changes = (

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from cep.continuity.models import Transfer
 from cep.dates import validate_not_in_future, validate_scheduled
 from cep.models import Beneficiary, Consent, Membership, Operator, Parcours, Service, Site
 from cep.nomenclatures import DEPARTEMENT_CHOICES, PcsGroup, ProjectType, StatusGroup
@@ -27,7 +28,7 @@ def default_session_capacity() -> int:
 class Structure(models.Model):
     """A structure of the territory a person can be routed to, in the operator's directory.
 
-    When it is an operator of this platform, routing there is a transfer request.
+    When it is an operator of this platform, routing there is a transfer (cep.continuity).
     """
 
     class Kind(models.TextChoices):
@@ -236,7 +237,13 @@ class InformationDelivery(models.Model):
 
 
 class Routing(models.Model):
-    """An orientation of the person towards another structure, and what became of it."""
+    """An orientation of the person towards another structure, and what became of it.
+
+    Towards an operator of this platform it is the level-1 record of a transfer: the transfer
+    (cep.continuity) holds the consent, the history and the receiving operator's decision, and
+    this row's status follows it (ROUTING_STATUS_OF_TRANSFER). Towards any other structure the
+    counsellor records what became of it, in this row's own history.
+    """
 
     class Status(models.TextChoices):
         PENDING = "en_attente", "En attente de réponse"
@@ -255,14 +262,13 @@ class Routing(models.Model):
     status = models.CharField(
         "statut", max_length=16, choices=Status.choices, default=Status.PENDING
     )
-    is_transfer = models.BooleanField("transfert sur la plateforme", default=False)
-    consent = models.ForeignKey(
-        Consent,
+    transfer = models.OneToOneField(
+        Transfer,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="consentement",
+        verbose_name="transfert sur la plateforme",
     )
     created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("proposée le", auto_now_add=True)
@@ -271,18 +277,39 @@ class Routing(models.Model):
 
     class Meta:
         verbose_name = "orientation"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(is_transfer=False) | Q(consent__isnull=False),
-                name="routing_transfer_needs_consent",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"Orientation vers {self.target}"
 
+    @property
+    def is_transfer(self) -> bool:
+        return self.transfer_id is not None
+
+    @property
+    def consent(self) -> Consent | None:
+        """The person's consent to share their file: the transfer's, there is no other."""
+        return self.transfer.consent if self.transfer_id else None
+
+    @property
+    def steps(self):
+        """The history shown with the orientation: the transfer's, or this row's own."""
+        return (self.transfer.history if self.transfer_id else self.history).all()
+
+
+# What a level-1 orientation says of the transfer it stands for.
+ROUTING_STATUS_OF_TRANSFER = {
+    Transfer.Status.AWAITING_CONSENT: Routing.Status.PENDING,
+    Transfer.Status.PENDING: Routing.Status.PENDING,
+    Transfer.Status.ACCEPTED: Routing.Status.ACCEPTED,
+    Transfer.Status.REFUSED: Routing.Status.REFUSED,
+    Transfer.Status.EXPIRED: Routing.Status.EXPIRED,
+    Transfer.Status.CANCELLED: Routing.Status.CONSENT_WITHDRAWN,
+}
+
 
 class RoutingStatusChange(models.Model):
+    """The history of an orientation outside the platform (a transfer has its own)."""
+
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
     routing = models.ForeignKey(
         Routing, on_delete=models.CASCADE, related_name="history", verbose_name="orientation"

@@ -15,6 +15,7 @@ from accueil.models import (
     Structure,
 )
 from accueil.routing import PersonFacts, first_matching_rule
+from cep.continuity.models import TransferStatusChange
 from cep.models import Beneficiary, Membership, Service, normalize_for_search
 
 SEARCH_RESULTS = 20
@@ -48,8 +49,16 @@ def intake_request_page(*, membership: Membership, pk: int) -> IntakeRequest:
         .select_related("counsellor__user", "information")
         .order_by("-delivered_on", "-pk")
     )
-    routings = Routing.objects.select_related("target", "created_by__user").prefetch_related(
-        Prefetch("history", queryset=RoutingStatusChange.objects.select_related("changed_by__user"))
+    routings = Routing.objects.select_related(
+        "target", "created_by__user", "transfer"
+    ).prefetch_related(
+        Prefetch(
+            "history", queryset=RoutingStatusChange.objects.select_related("changed_by__user")
+        ),
+        Prefetch(
+            "transfer__history",
+            queryset=TransferStatusChange.objects.select_related("changed_by__user"),
+        ),
     )
     return get_object_or_404(
         IntakeRequest.objects.select_related(

@@ -16,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 
 from accueil import selectors, tasks
 from accueil.models import (
+    ROUTING_STATUS_OF_TRANSFER,
     InformationDelivery,
     InformationSession,
     IntakeRequest,
@@ -28,10 +29,11 @@ from accueil.models import (
 from accueil.routing import PersonFacts
 from cep import services as core
 from cep.audit import log_event
+from cep.continuity import services as continuity
+from cep.continuity.models import Transfer
 from cep.models import (
     AuditEvent,
     Beneficiary,
-    Consent,
     Level,
     Membership,
     Parcours,
@@ -40,6 +42,7 @@ from cep.models import (
     Site,
 )
 from cep.nomenclatures import check_eligibility
+from cep.registries import REQUIRED_FOR_TRANSFER
 from cep.signals import parcours_level_entered
 
 
@@ -160,6 +163,17 @@ def record_information(
     )
 
 
+# The transfer's refusals, shown next to the orientation form's fields.
+ROUTING_FIELD_OF_TRANSFER = {"target_operator": "target"}
+TRANSFER_WAITS_FOR_ITS_DECISION = (
+    "Ce transfert suit la décision de l'opérateur d'accueil sur la plateforme : son statut "
+    "change avec elle."
+)
+CONSENT_WITHDRAWN_MESSAGE = (
+    "La personne a retiré son accord au partage de son dossier : ce transfert ne peut plus avancer."
+)
+
+
 @transaction.atomic
 def route(
     *,
@@ -170,51 +184,66 @@ def route(
     consent_evidence: str = "",
     ip_address: str | None = None,
 ) -> Routing:
-    """Orient the person to another structure; towards an operator of this platform it is a
-    transfer request, which needs the person's consent to share their file."""
+    """Orient the person to another structure. Towards an operator of this platform it is a
+    transfer, proposed through cep.continuity (its consent rule, its history, the receiving
+    operator's decision); the person is at the desk, so their consent is recorded now or the
+    orientation is refused."""
     errors: dict[str, str] = {}
+    is_transfer = target.platform_operator_id is not None
+    if is_transfer:
+        try:
+            continuity.check_transfer_proposal(
+                membership=membership,
+                parcours=parcours,
+                target_operator_id=target.platform_operator_id,
+                reason=reason,
+                categories=list(REQUIRED_FOR_TRANSFER),
+                consent_evidence=consent_evidence,
+                ask_in_space=False,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[ROUTING_FIELD_OF_TRANSFER.get(field, field)] = " ".join(messages)
+    # This form's own words win where both have one.
     if not target.is_active:
         errors["target"] = "Cette structure n'est plus active dans votre annuaire."
     if target.platform_operator_id == membership.operator_id:
         errors["target"] = "On n'oriente pas une personne vers sa propre structure."
     if not reason.strip():
         errors["reason"] = "Indiquez le motif de l'orientation."
-    is_transfer = target.platform_operator_id is not None
-    if is_transfer and not consent_evidence.strip():
-        errors["consent_evidence"] = (
-            "Le partage du dossier avec un autre opérateur demande l'accord de la personne : "
-            "indiquez comment il a été recueilli."
-        )
     if not parcours.is_open:
         errors["target"] = "Ce parcours est clos."
     if errors:
         raise ValidationError(errors)
-    consent = None
+    transfer = None
     if is_transfer:
-        consent = Consent.objects.create(
-            operator_id=membership.operator_id,
-            beneficiary=parcours.beneficiary,
-            purpose=Consent.Purpose.SHARE_WITH_OPERATOR,
-            given_at=timezone.now(),
-            evidence=consent_evidence.strip(),
-            recorded_by=membership,
+        transfer = continuity.propose_transfer(
+            membership=membership,
+            parcours=parcours,
+            target_operator=target.platform_operator,
+            reason=reason,
+            categories=list(REQUIRED_FOR_TRANSFER),
+            consent_evidence=consent_evidence,
+            ask_in_space=False,
+            ip_address=ip_address,
         )
     routing = Routing.objects.create(
         operator_id=membership.operator_id,
         parcours=parcours,
         target=target,
         reason=reason.strip(),
-        is_transfer=is_transfer,
-        consent=consent,
+        status=ROUTING_STATUS_OF_TRANSFER[transfer.status] if transfer else Routing.Status.PENDING,
+        transfer=transfer,
         created_by=membership,
     )
-    RoutingStatusChange.objects.create(
-        operator_id=membership.operator_id,
-        routing=routing,
-        status=routing.status,
-        changed_by=membership,
-        note="Orientation proposée",
-    )
+    if transfer is None:
+        RoutingStatusChange.objects.create(
+            operator_id=membership.operator_id,
+            routing=routing,
+            status=routing.status,
+            changed_by=membership,
+            note="Orientation proposée",
+        )
     log_event(
         membership=membership,
         action=AuditEvent.Action.CREATE,
@@ -230,25 +259,22 @@ def route(
 def change_routing_status(
     *, membership: Membership, routing: Routing, status: str, note: str = ""
 ) -> Routing:
+    """What became of an orientation outside the platform, as the counsellor learnt it. A
+    transfer's status is not set here: it follows the receiving operator's decision."""
     if status not in Routing.Status.values:
         raise ValidationError({"status": "Choisissez un statut dans la liste."})
     routing = (
         Routing.objects.select_for_update(of=("self",))
-        .select_related("parcours__beneficiary")
+        .select_related("parcours__beneficiary", "transfer")
         .get(pk=routing.pk)
     )
+    if routing.is_transfer:
+        withdrawn = routing.transfer.status == Transfer.Status.CANCELLED
+        raise ValidationError(
+            {"status": CONSENT_WITHDRAWN_MESSAGE if withdrawn else TRANSFER_WAITS_FOR_ITS_DECISION}
+        )
     if status == routing.status:
         raise ValidationError({"status": "L'orientation a déjà ce statut."})
-    if routing.is_transfer and (
-        routing.status == Routing.Status.CONSENT_WITHDRAWN
-        or Consent.objects.filter(pk=routing.consent_id, withdrawn_at__isnull=False).exists()
-    ):
-        raise ValidationError(
-            {
-                "status": "La personne a retiré son accord au partage de son dossier : "
-                "ce transfert ne peut plus avancer."
-            }
-        )
     routing.status = status
     routing.save(update_fields=["status"])
     RoutingStatusChange.objects.create(
@@ -635,21 +661,10 @@ def delete_routing_rule(*, membership: Membership, rule: RoutingRule) -> None:
     rule.delete()
 
 
-def on_consent_withdrawn(sender, *, beneficiary, purpose, **kwargs) -> None:
-    """The person withdrew their consent to share their file: pending transfers stop at once."""
-    if purpose != Consent.Purpose.SHARE_WITH_OPERATOR:
-        return
-    pending = list(
-        Routing.objects.select_for_update().filter(
-            parcours__beneficiary=beneficiary, is_transfer=True, status=Routing.Status.PENDING
-        )
-    )
-    for routing in pending:
-        routing.status = Routing.Status.CONSENT_WITHDRAWN
-        routing.save(update_fields=["status"])
-        RoutingStatusChange.objects.create(
-            operator_id=routing.operator_id,
-            routing=routing,
-            status=routing.status,
-            note="La personne a retiré son accord depuis son espace.",
-        )
+def on_transfer_status_changed(sender, *, transfer: Transfer, **kwargs) -> None:
+    """A transfer took a step (the person's consent withdrawn, the receiving operator's decision,
+    its expiry): the level-1 orientation that proposed it says so too. Sent in the sending
+    operator's scope, whose row this is."""
+    Routing.objects.filter(transfer=transfer).exclude(
+        status=ROUTING_STATUS_OF_TRANSFER[transfer.status]
+    ).update(status=ROUTING_STATUS_OF_TRANSFER[transfer.status])

@@ -64,7 +64,13 @@ class RoutingSerializer(PlausibleDatesModelSerializer):
     parcours = scoped(Parcours.objects)
     target = scoped(Structure.objects)
     consent_evidence = serializers.CharField(write_only=True, required=False, allow_blank=True)
-    history = RoutingStatusChangeSerializer(many=True, read_only=True)
+    is_transfer = serializers.BooleanField(read_only=True)
+    history = RoutingStatusChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text="Vers une structure hors plateforme ; un transfert a l'historique de son "
+        "transfert (/api/v1/transfers/).",
+    )
 
     class Meta:
         model = Routing
@@ -76,10 +82,11 @@ class RoutingSerializer(PlausibleDatesModelSerializer):
             "consent_evidence",
             "status",
             "is_transfer",
+            "transfer",
             "created_at",
             "history",
         ]
-        read_only_fields = ["status", "is_transfer", "created_at"]
+        read_only_fields = ["status", "transfer", "created_at"]
 
 
 class RoutingStatusSerializer(serializers.Serializer):

@@ -10,15 +10,22 @@ from rest_framework.views import APIView
 
 from cep.audit import client_ip
 from cep.continuity import selectors, services
-from cep.continuity.models import Transfer
+from cep.continuity.models import Transfer, TransferStatusChange
 from cep.dates import PlausibleDatesModelSerializer
 from cep.models import Membership, Operator, Parcours
 from cep.registries import CATEGORIES, REQUIRED_FOR_TRANSFER
 from cep.roles import COUNSEL, REVIEW_CASELOAD
 
 
+class TransferStepSerializer(PlausibleDatesModelSerializer):
+    class Meta:
+        model = TransferStatusChange
+        fields = ["status", "note", "changed_at"]
+
+
 class TransferSerializer(PlausibleDatesModelSerializer):
-    """The sending side's view of its transfers."""
+    """The sending side's view of its transfers, with their history (a level-1 orientation to
+    an operator of the platform is one of them)."""
 
     # Evaluated per request, inside the caller's scope: only the caller's own parcours.
     parcours = serializers.PrimaryKeyRelatedField(
@@ -44,6 +51,7 @@ class TransferSerializer(PlausibleDatesModelSerializer):
         help_text="Comment l'accord de la personne a été recueilli ; vide : il lui est demandé "
         "dans son espace.",
     )
+    history = TransferStepSerializer(many=True, read_only=True)
 
     class Meta:
         model = Transfer
@@ -60,6 +68,7 @@ class TransferSerializer(PlausibleDatesModelSerializer):
             "expires_at",
             "decided_at",
             "refusal_reason",
+            "history",
         ]
         read_only_fields = [
             "status",
@@ -78,7 +87,7 @@ class TransferListAPIView(APIView):
 
     @extend_schema(responses=TransferSerializer(many=True))
     def get(self, request):
-        rows = Transfer.objects.order_by("-created_at", "-pk")[:500]
+        rows = Transfer.objects.prefetch_related("history").order_by("-created_at", "-pk")[:500]
         return Response(TransferSerializer(rows, many=True).data)
 
     @extend_schema(request=TransferSerializer, responses={201: TransferSerializer})

@@ -85,8 +85,13 @@ class Transfer(models.Model):
                 condition=~Q(status="refuse") | ~Q(refusal_reason=""),
                 name="transfer_refusal_has_reason",
             ),
+            # Accepted, a transfer that was sent opened a parcours at the receiving operator;
+            # one never sent is a level-1 orientation accepted before orientations to the
+            # platform became transfers (accueil migration 0008): nothing crossed the platform.
             models.CheckConstraint(
-                condition=~Q(status="accepte") | Q(received_parcours__isnull=False),
+                condition=~Q(status="accepte")
+                | Q(received_parcours__isnull=False)
+                | Q(sent_at__isnull=True),
                 name="transfer_accepted_has_parcours",
             ),
             # One transfer under way per parcours.

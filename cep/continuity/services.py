@@ -19,6 +19,7 @@ from cep.continuity.models import (
     TransferStatusChange,
     TransferUserPermission,
 )
+from cep.continuity.signals import transfer_status_changed
 from cep.models import (
     AuditEvent,
     Beneficiary,
@@ -37,6 +38,10 @@ REVIEWER_ROLES = (Membership.Role.MANAGER, Membership.Role.ADMIN)
 REVIEW_TRANSFER = "continuity.review_transfer"
 CO_FOLLOW_PARCOURS = "cep.co_follow_parcours"
 OPEN_TRANSFER = (Transfer.Status.AWAITING_CONSENT, Transfer.Status.PENDING)
+TRANSFER_CONSENT_REQUIRED = (
+    "Le partage du dossier avec un autre opérateur demande l'accord de la personne : "
+    "indiquez comment il a été recueilli."
+)
 
 
 def _transfer_categories(categories: list[str]) -> list[str]:
@@ -65,6 +70,7 @@ def _transfer_step(transfer: Transfer, note: str, membership: Membership | None 
             note=note,
             changed_by=membership,
         )
+        transfer_status_changed.send(sender=Transfer, transfer=transfer)
 
 
 def _person_snapshot(parcours: Parcours) -> dict:
@@ -117,22 +123,34 @@ def _close_transfer_access(transfer: Transfer) -> None:
     TransferUserPermission.objects.filter(content_object=transfer).delete()
 
 
-@transaction.atomic
-def propose_transfer(
+def _messages_by_field(error: ValidationError) -> dict[str, str]:
+    return {field: " ".join(messages) for field, messages in error.message_dict.items()}
+
+
+def require_transfer_consent(*, consent_evidence: str, ask_in_space: bool) -> None:
+    """The consent rule of every transfer, wherever it is proposed: nothing leaves without the
+    person's consent. Recorded by the counsellor (how it was given), the transfer is sent at
+    once; without it, the person is asked in their space when the caller lets the transfer wait
+    for their answer (the file does), and otherwise it is refused here."""
+    if not consent_evidence.strip() and not ask_in_space:
+        raise ValidationError({"consent_evidence": TRANSFER_CONSENT_REQUIRED})
+
+
+def check_transfer_proposal(
     *,
     membership: Membership,
     parcours: Parcours,
-    target_operator: Operator,
+    target_operator_id: int,
     reason: str,
     categories: list[str],
-    consent_evidence: str = "",
-    ip_address: str | None = None,
-) -> Transfer:
-    """Propose to carry a parcours to another operator of the platform. With the consent
-    recorded by the counsellor (how it was given), it is sent at once; without, the person is
-    asked in their space and nothing leaves until they agree."""
+    consent_evidence: str,
+    ask_in_space: bool,
+) -> list[str]:
+    """Every reason to refuse a proposal, field by field and all at once, before anything is
+    written; returns the categories in their stable order. A form of another app (the level-1
+    orientation) shows these messages next to its own."""
     errors: dict[str, str] = {}
-    if target_operator.pk == membership.operator_id:
+    if target_operator_id == membership.operator_id:
         errors["target_operator"] = "Choisissez un autre opérateur que le vôtre."
     if not reason.strip():
         errors["reason"] = "Indiquez le motif du transfert."
@@ -143,9 +161,41 @@ def propose_transfer(
     try:
         categories = _transfer_categories(categories)
     except ValidationError as error:
-        errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
+        errors.update(_messages_by_field(error))
+    try:
+        require_transfer_consent(consent_evidence=consent_evidence, ask_in_space=ask_in_space)
+    except ValidationError as error:
+        errors.update(_messages_by_field(error))
     if errors:
         raise ValidationError(errors)
+    return categories
+
+
+@transaction.atomic
+def propose_transfer(
+    *,
+    membership: Membership,
+    parcours: Parcours,
+    target_operator: Operator,
+    reason: str,
+    categories: list[str],
+    consent_evidence: str = "",
+    ask_in_space: bool = True,
+    ip_address: str | None = None,
+) -> Transfer:
+    """Propose to carry a parcours to another operator of the platform. With the consent
+    recorded by the counsellor (how it was given), it is sent at once; without, the person is
+    asked in their space and nothing leaves until they agree, or, when the caller cannot wait
+    for that (``ask_in_space=False``), it is refused (require_transfer_consent)."""
+    categories = check_transfer_proposal(
+        membership=membership,
+        parcours=parcours,
+        target_operator_id=target_operator.pk,
+        reason=reason,
+        categories=categories,
+        consent_evidence=consent_evidence,
+        ask_in_space=ask_in_space,
+    )
     transfer = Transfer.objects.create(
         operator_id=membership.operator_id,
         target_operator=target_operator,
@@ -485,7 +535,7 @@ def export_liaison_package(
     try:
         categories = _transfer_categories(categories)
     except ValidationError as error:
-        errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
+        errors.update(_messages_by_field(error))
     if errors:
         raise ValidationError(errors)
     beneficiary = parcours.beneficiary

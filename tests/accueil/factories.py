@@ -13,16 +13,18 @@ from accueil.models import (
     SessionRegistration,
     Structure,
 )
-from cep.models import Service
+from cep.models import Consent, Service
 from tests.factories import (
     SAME_OPERATOR,
     BeneficiaryFactory,
+    ConsentFactory,
     MembershipFactory,
     OperatorFactory,
     ParcoursFactory,
     ServiceFactory,
     SiteFactory,
     TenantFactory,
+    TransferFactory,
 )
 
 
@@ -86,6 +88,31 @@ class RoutingFactory(TenantFactory):
     target = factory.SubFactory(StructureFactory, operator=SAME_OPERATOR)
     reason = "Public jeune : accompagnement renforcé."
     created_by = factory.SelfAttribute("parcours.referent")
+
+    class Params:
+        consent = None
+        # As route() makes one towards an operator of the platform: the level-1 face of a
+        # transfer sent with the person's consent (the `consent` given, or a new one).
+        is_transfer = factory.Trait(
+            target=factory.SubFactory(StructureFactory, operator=SAME_OPERATOR, on_platform=True),
+            transfer=factory.SubFactory(
+                TransferFactory,
+                operator=SAME_OPERATOR,
+                parcours=factory.SelfAttribute("..parcours"),
+                target_operator=factory.SelfAttribute("..target.platform_operator"),
+                reason=factory.SelfAttribute("..reason"),
+                consent=factory.LazyAttribute(lambda transfer: _consent_of(transfer)),
+            ),
+        )
+
+
+def _consent_of(transfer) -> Consent:
+    return transfer.factory_parent.consent or ConsentFactory(
+        operator=transfer.operator,
+        beneficiary=transfer.beneficiary,
+        purpose=Consent.Purpose.SHARE_WITH_OPERATOR,
+        categories=transfer.categories,
+    )
 
 
 class RoutingStatusChangeFactory(TenantFactory):
