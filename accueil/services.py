@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
 
-from accueil import selectors, tasks
+from accueil import selectors
 from accueil.models import (
     ROUTING_STATUS_OF_TRANSFER,
     InformationDelivery,
@@ -29,6 +29,7 @@ from accueil.models import (
 from accueil.routing import PersonFacts
 from cep import services as core
 from cep.audit import log_event
+from cep.background import enqueue
 from cep.continuity import services as continuity
 from cep.continuity.models import Transfer
 from cep.models import (
@@ -528,13 +529,12 @@ def cancel_session(
     session.save(update_fields=["cancelled_at", "cancellation_reason"])
     log_event(membership=membership, action=AuditEvent.Action.UPDATE, obj=session)
     # After commit: a rolled-back cancellation must not have told anyone. The worker sends.
-    operator_id = membership.operator_id
     # robust: a broker outage must not turn a saved cancellation into an error page; the
     # registrations not yet notified stay marked so, for the task to be sent again.
-    transaction.on_commit(
-        lambda: tasks.notify_session_cancelled.delay(
-            session_id=session.pk, operator_id=operator_id
-        ),
+    enqueue(
+        "accueil.tasks.notify_session_cancelled",
+        operator_id=membership.operator_id,
+        session_id=session.pk,
         robust=True,
     )
     return session

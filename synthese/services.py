@@ -20,10 +20,10 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accompagnement import selectors as accompagnement_selectors
 from cep.audit import log_event
+from cep.background import enqueue
 from cep.links import absolute_url
 from cep.models import AuditEvent, Level, Membership, Parcours
 from conseil import selectors as conseil_selectors
@@ -34,25 +34,13 @@ from synthese.rendering import html_to_pdf, render_html
 logger = logging.getLogger(__name__)
 
 
-def enqueue_render(*, document_id: int, operator_id: int) -> bool:
-    """Hand the render to the worker. A broker that does not answer loses nothing: the document
-    stays queued and the periodic sweep enqueues it again."""
-    from synthese.tasks import render_synthesis
-
-    try:
-        render_synthesis.apply_async(
-            kwargs={"document_id": document_id, "operator_id": operator_id}
-        )
-    except BrokerUnavailable:
-        logger.warning("broker unreachable: synthesis %s left for the sweep", document_id)
-        return False
-    return True
+RENDER_TASK = "synthese.tasks.render_synthesis"
 
 
-def _enqueue_on_commit(document: SynthesisDocument) -> None:
-    transaction.on_commit(
-        lambda: enqueue_render(document_id=document.pk, operator_id=document.operator_id)
-    )
+def enqueue_render(*, document_id: int, operator_id: int) -> None:
+    """Hand the render to the worker on commit. A broker that does not answer loses nothing: the
+    document stays queued and the periodic sweep enqueues it again."""
+    enqueue(RENDER_TASK, operator_id=operator_id, document_id=document_id, robust=True)
 
 
 @transaction.atomic
@@ -93,7 +81,7 @@ def request_synthesis(*, membership: Membership, parcours: Parcours) -> Synthesi
         obj=document,
         beneficiary=parcours.beneficiary,
     )
-    _enqueue_on_commit(document)
+    enqueue_render(document_id=document.pk, operator_id=document.operator_id)
     return document
 
 
@@ -113,7 +101,7 @@ def retry_synthesis(*, membership: Membership, document: SynthesisDocument) -> S
         beneficiary=document.parcours.beneficiary,
         details={"relance": True},
     )
-    _enqueue_on_commit(document)
+    enqueue_render(document_id=document.pk, operator_id=document.operator_id)
     return document
 
 
@@ -191,11 +179,7 @@ def sweep_stuck_documents() -> list[int]:
             last_activity_at=now
         )
     for pk, operator_id in stuck:
-        transaction.on_commit(
-            lambda pk=pk, operator_id=operator_id: enqueue_render(
-                document_id=pk, operator_id=operator_id
-            )
-        )
+        enqueue_render(document_id=pk, operator_id=operator_id)
     if stuck:
         logger.warning("re-enqueued %d stuck synthesis documents", len(stuck))
     return [pk for pk, _ in stuck]
@@ -232,12 +216,10 @@ def send_synthesis_link(
         ip_address=ip_address,
         details={"canal": "courriel"},
     )
-    from synthese.tasks import email_synthesis_link
-
-    transaction.on_commit(
-        lambda: email_synthesis_link.delay(
-            document_id=document.pk, operator_id=document.operator_id
-        )
+    enqueue(
+        "synthese.tasks.email_synthesis_link",
+        operator_id=document.operator_id,
+        document_id=document.pk,
     )
     return document
 

@@ -1,6 +1,6 @@
-"""Celery tasks of the synthèse: thin wrappers that re-enter the operator's scope and call a
-service. Late acknowledgement and rejection on worker loss: a worker killed mid-render leaves the
-message to another worker, and the render is idempotent."""
+"""Celery tasks of the synthèse: thin wrappers around services, in the operator's scope
+(cep.background). Late acknowledgement and rejection on worker loss: a worker killed mid-render
+leaves the message to another worker, and the render is idempotent."""
 
 import logging
 from smtplib import SMTPException
@@ -9,7 +9,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django_scopes import scope
+
+from cep.background import OperatorTask
+from synthese import services
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +26,9 @@ def describe(error: BaseException) -> str:
 
 
 @shared_task(
+    base=OperatorTask,
+    name="synthese.tasks.render_synthesis",
     bind=True,
-    acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=5,
@@ -36,50 +39,43 @@ def describe(error: BaseException) -> str:
     time_limit=settings.SYNTHESIS_RENDER_TIME_LIMIT_SECONDS + 15,
 )
 def render_synthesis(self, *, document_id: int, operator_id: int) -> int | None:
-    from synthese import services
-
-    with scope(operator=operator_id):
-        try:
-            document = services.render_synthesis(document_id=document_id)
-        except TRANSIENT_ERRORS as error:
-            if self.request.retries >= MAX_RETRIES:
-                services.mark_failed(
-                    document_id=document_id,
-                    reason=f"Échec après {MAX_RETRIES + 1} tentatives. {describe(error)}",
-                )
-                return None
-            raise  # autoretry, with backoff
-        except SoftTimeLimitExceeded:
+    try:
+        document = services.render_synthesis(document_id=document_id)
+    except TRANSIENT_ERRORS as error:
+        if self.request.retries >= MAX_RETRIES:
             services.mark_failed(
                 document_id=document_id,
-                reason="Le rendu a dépassé le temps maximal "
-                f"({settings.SYNTHESIS_RENDER_TIME_LIMIT_SECONDS} secondes).",
+                reason=f"Échec après {MAX_RETRIES + 1} tentatives. {describe(error)}",
             )
             return None
-        except Exception as error:
-            logger.exception("synthesis %s failed", document_id)
-            services.mark_failed(
-                document_id=document_id, reason=f"Le rendu a échoué. {describe(error)}"
-            )
-            return None
-        return document.pk if document else None
+        raise  # autoretry, with backoff
+    except SoftTimeLimitExceeded:
+        services.mark_failed(
+            document_id=document_id,
+            reason="Le rendu a dépassé le temps maximal "
+            f"({settings.SYNTHESIS_RENDER_TIME_LIMIT_SECONDS} secondes).",
+        )
+        return None
+    except Exception as error:
+        logger.exception("synthesis %s failed", document_id)
+        services.mark_failed(
+            document_id=document_id, reason=f"Le rendu a échoué. {describe(error)}"
+        )
+        return None
+    return document.pk if document else None
 
 
 @shared_task(acks_late=True)
 def sweep_stuck_documents() -> list[int]:
-    from synthese import services
-
     return services.sweep_stuck_documents()
 
 
 @shared_task(
-    acks_late=True,
+    base=OperatorTask,
+    name="synthese.tasks.email_synthesis_link",
     autoretry_for=(SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
     max_retries=6,
 )
 def email_synthesis_link(*, document_id: int, operator_id: int) -> bool:
-    from synthese import services
-
-    with scope(operator=operator_id):
-        return services.deliver_synthesis_link(document_id=document_id)
+    return services.deliver_synthesis_link(document_id=document_id)
