@@ -8,7 +8,7 @@ field and the API answers a field-level 400, from the same rule.
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -66,7 +66,7 @@ def _sync_role_permissions(membership: Membership) -> None:
 def grant_membership(
     *,
     operator: Operator,
-    user: AbstractBaseUser,
+    user: User,
     role: str,
     granted_by: Membership | None = None,
 ) -> Membership:
@@ -94,7 +94,7 @@ def grant_membership(
     return membership
 
 
-def coordinator_account_error(user) -> str | None:
+def coordinator_account_error(user: User) -> str | None:
     if Membership.for_login.user_has_any(user):
         return "Ce compte a une habilitation dans une structure."
     if BeneficiaryAccount.for_login.user_has_any(user):
@@ -103,7 +103,7 @@ def coordinator_account_error(user) -> str | None:
 
 
 @transaction.atomic
-def appoint_coordinator(*, user: AbstractBaseUser, level: str, region: str = "") -> Coordinator:
+def appoint_coordinator(*, user: User, level: str, region: str = "") -> Coordinator:
     """A regional or national coordinator: an account with no membership and no beneficiary
     record, so it can reach the indicators and nothing else."""
     if error := coordinator_account_error(user):
@@ -308,7 +308,7 @@ def update_beneficiary(
     membership: Membership,
     beneficiary: Beneficiary,
     ip_address: str | None = None,
-    **changes,
+    **changes: object,
 ) -> Beneficiary:
     unknown = set(changes) - set(BENEFICIARY_FIELDS)
     if unknown:
@@ -345,7 +345,8 @@ def open_parcours(
     reason: str = "Ouverture du parcours",
 ) -> Parcours:
     """``referent``: the counsellor who will follow it, the opener by default."""
-    if beneficiary.parcours.open().exists():
+    # The related manager is built from Parcours' ScopedManager, which the plugin cannot read.
+    if beneficiary.parcours.open().exists():  # type: ignore[attr-defined]
         raise ValidationError("Cette personne a déjà un parcours en cours.")
     referent = referent or membership
     parcours = Parcours.objects.create(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -97,7 +98,7 @@ def usable_invitation(token: str) -> Invitation:
 
 
 @transaction.atomic
-def accept_invitation(*, token: str, password: str, ip_address: str | None = None):
+def accept_invitation(*, token: str, password: str, ip_address: str | None = None) -> User:
     """Create the person's account from their invitation link; the link then never works again."""
     found = usable_invitation(token)
     with scope(operator=found.operator_id):
