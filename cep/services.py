@@ -3,6 +3,12 @@
 Views and API views parse input and call these; they never save models themselves. Validation
 errors are raised as Django ``ValidationError`` keyed by field, so a form shows them next to the
 field and the API answers a field-level 400, from the same rule.
+
+A service only ever called outermost (by a view, an admin action, a command or a task) is
+``atomic(durable=True)``: called inside another transaction it fails at once rather than commit
+with it. One that another service or the demo seeding calls stays plain ``atomic``, and so do
+those the API reaches (tests/test_api_fuzzing.py sends each request inside a transaction that it
+rolls back). The same rule holds in the topic apps.
 """
 
 from datetime import date, datetime, timedelta
@@ -102,7 +108,7 @@ def coordinator_account_error(user: User) -> str | None:
     return None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def appoint_coordinator(*, user: User, level: str, region: str = "") -> Coordinator:
     """A regional or national coordinator: an account with no membership and no beneficiary
     record, so it can reach the indicators and nothing else."""
@@ -115,7 +121,7 @@ def appoint_coordinator(*, user: User, level: str, region: str = "") -> Coordina
     return coordinator
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_coordinator_token(
     *, coordinator: Coordinator, label: str
 ) -> tuple[CoordinatorToken, str]:
@@ -144,7 +150,7 @@ def deactivate_membership(*, membership: Membership, deactivated_by: Membership)
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_counsellors_second_factor(
     *, membership: Membership, required: bool, ip_address: str | None = None
 ) -> Operator:
@@ -164,7 +170,7 @@ def set_counsellors_second_factor(
     return operator
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_api_token(
     *, membership: Membership, label: str, issued_by: Membership | None = None
 ) -> tuple[ApiToken, str]:
@@ -186,7 +192,7 @@ def issue_api_token(
     return token, key
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def revoke_api_token(
     *,
     token: ApiToken,
@@ -217,7 +223,7 @@ def revoke_api_token(
     return token
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def revoke_coordinator_token(*, token: CoordinatorToken) -> CoordinatorToken:
     """Platform staff revoke a coordination's token (admin). Like its issuing, no operator's
     trail records it: it opens no person's data (the admin's own history does)."""
@@ -487,7 +493,7 @@ def record_beneficiary_read(
 # --- Audit retention
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def purge_old_audit_events(*, now: datetime | None = None) -> int:
     """Delete the events older than `AUDIT_RETENTION_DAYS`, operator by operator, keeping the
     last deleted link as the chain's new starting point (its verification goes on from it)."""

@@ -179,7 +179,7 @@ def propose_transfer(
     return transfer
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def answer_transfer_from_space(
     *, account: BeneficiaryAccount, transfer_id: int, agree: bool, ip_address: str | None = None
 ) -> Transfer:
@@ -423,7 +423,7 @@ def _check_co_referent(membership: Membership, parcours: Parcours, counsellor: M
         raise ValidationError({"counsellor": "Choisissez un conseiller actif de votre structure."})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_co_referent(
     *, membership: Membership, parcours: Parcours, counsellor: Membership
 ) -> Parcours:
@@ -443,7 +443,7 @@ def add_co_referent(
     return parcours
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_co_referent(
     *, membership: Membership, parcours: Parcours, counsellor: Membership
 ) -> Parcours:
@@ -462,7 +462,7 @@ def remove_co_referent(
 # --- The liaison file for a structure outside the platform
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def export_liaison_package(
     *,
     membership: Membership,
