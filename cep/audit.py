@@ -3,15 +3,19 @@
 The database keeps it append-only and chained by hash per operator; `verify_chain` recomputes
 the chain (`manage.py verify_audit_chain`)."""
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models
+from django.http import HttpRequest
+from django.urls import ResolverMatch
 from django_scopes import scopes_disabled
 
-from cep.models import AuditEvent, Beneficiary, Membership
+from cep.http import MemberRequest
+from cep.models import AuditEvent, Beneficiary, Membership, Parcours
 
 # Events written while a staff request runs: a page that wrote none about the object it shows
 # gets a generic READ (cep.middleware), so every page of a person's records leaves a trace.
@@ -32,12 +36,13 @@ def log_event(
     """`membership` is the staff member acting. Without one (the person themself through a signed
     link, a background job), `operator_id` names the operator whose trail records it, and
     `user` the platform staff account acting, if any (the admin)."""
-    if membership is None and operator_id is None:
+    trail_operator_id = membership.operator_id if membership else operator_id
+    if trail_operator_id is None:
         raise ValueError("an audit event needs a membership or an operator")
     if (written := events_in_request.get()) is not None:
         written.append(action)
     return AuditEvent.objects.create(
-        operator_id=membership.operator_id if membership else operator_id,
+        operator_id=trail_operator_id,
         user_id=membership.user_id if membership else (user.pk if user else None),
         membership=membership,
         action=action,
@@ -71,7 +76,10 @@ class ChainFault:
 
 
 def log_parcours_event(
-    membership: Membership, obj: models.Model, parcours, action: str = AuditEvent.Action.UPDATE
+    membership: Membership,
+    obj: models.Model,
+    parcours: Parcours,
+    action: str = AuditEvent.Action.UPDATE,
 ) -> AuditEvent:
     """A staff member's act on a record of a parcours: the trail names the person it concerns."""
     return log_event(
@@ -109,7 +117,11 @@ PERSON_LOOKUPS = (
 )
 
 
-def view_model(match):
+# A page's tenant object: its model, its id in the URL, and the id of the person it is about.
+PageObject = tuple[type[models.Model], int | str, int | str | None]
+
+
+def view_model(match: ResolverMatch) -> type[models.Model] | None:
     """The model of an API view (its queryset's), for a URL naming a bare ``pk``."""
     view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
     queryset = getattr(view_class, "queryset", None)
@@ -117,18 +129,19 @@ def view_model(match):
 
 
 @cache
-def models_named(model_name: str) -> tuple:
+def models_named(model_name: str) -> tuple[type[models.Model], ...]:
     """Read on every page naming a record: the registry is walked once per name."""
     from django.apps import apps
 
     return tuple(m for m in apps.get_models() if m._meta.model_name == model_name)
 
 
-def object_of_page(match):
+def object_of_page(match: ResolverMatch) -> PageObject | None:
     """The tenant object a page names in its URL (``<model>_pk``, or ``pk`` on an API view),
     with the id of the person it is about (None for a staff member's page), or None."""
     from django.core.exceptions import FieldDoesNotExist
 
+    candidates: Sequence[type[models.Model] | None]
     for name, value in match.kwargs.items():
         if name == "pk":
             candidates = [view_model(match)]
@@ -141,7 +154,8 @@ def object_of_page(match):
                 continue
             if model._meta.model_name == "beneficiary":
                 return model, value, value
-            rows = model.objects.filter(pk=value)
+            # Every tenant model names its ScopedManager `objects`; the stubs' Model has none.
+            rows = model.objects.filter(pk=value)  # type: ignore[attr-defined]
             for lookup in PERSON_LOOKUPS:
                 try:
                     model._meta.get_field(lookup.split("__")[0])
@@ -152,12 +166,19 @@ def object_of_page(match):
     return None
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The address the trail records for a request (the proxy in front sets REMOTE_ADDR)."""
     return request.META.get("REMOTE_ADDR")
 
 
-def _record_read(request, *, object_type: str, object_id: str, beneficiary_id, page: str):
+def _record_read(
+    request: MemberRequest,
+    *,
+    object_type: str,
+    object_id: str,
+    beneficiary_id: int | str | None,
+    page: str,
+) -> None:
     if (written := events_in_request.get()) is not None:
         written.append(AuditEvent.Action.READ)  # so nothing reads the same page twice
     AuditEvent.objects.create(
@@ -173,7 +194,7 @@ def _record_read(request, *, object_type: str, object_id: str, beneficiary_id, p
     )
 
 
-def record_page_read(request, found) -> None:
+def record_page_read(request: MemberRequest, found: PageObject) -> None:
     model, pk, beneficiary_id = found
     _record_read(
         request,
@@ -184,7 +205,7 @@ def record_page_read(request, found) -> None:
     )
 
 
-def record_page_view(request, match) -> None:
+def record_page_view(request: MemberRequest, match: ResolverMatch) -> None:
     """A page that names no record but may show several (a caseload, a search, a follow-up
     list, an API list): who opened it, and with which filters (a search names a person)."""
     _record_read(

@@ -15,6 +15,7 @@ The rules:
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -187,7 +188,7 @@ class PlausibleFormDateTimeField(forms.DateTimeField):
 
 
 class PlausibleDateField(serializers.DateField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validators", []).append(validate_plausible)
         super().__init__(**kwargs)
 
@@ -195,11 +196,11 @@ class PlausibleDateField(serializers.DateField):
 class PlausibleDateTimeField(serializers.DateTimeField):
     """DRF's field makes a naive year-1 datetime aware and overflows: check the year first."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validators", []).append(validate_plausible)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: datetime | str) -> datetime:
         try:
             return super().to_internal_value(value)
         except OverflowError as error:

@@ -34,7 +34,7 @@ def fact_families() -> list[FactFamily]:
     return sorted(_families.values(), key=lambda family: (family.order, family.name))
 
 
-def quoted(value) -> str:
+def quoted(value: str | int) -> str:
     """An enum value as an SQL literal; ``%`` doubled since the statements use pyformat
     parameters."""
     if isinstance(value, int):

@@ -10,9 +10,9 @@ The kernel's view renders whatever is registered, in the order given.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpRequest
 from django.urls import reverse
 
+from cep.http import MemberRequest
 from cep.models import Beneficiary, Parcours
 
 
@@ -20,7 +20,7 @@ from cep.models import Beneficiary, Parcours
 class FileBlock:
     template: str
     # The context of the block; it may query, but in a fixed number of queries.
-    context: Callable[[HttpRequest, Beneficiary], dict]
+    context: Callable[[MemberRequest, Beneficiary], dict]
     order: int = 100
 
 
@@ -50,7 +50,7 @@ def register_parcours_link(link: ParcoursLink) -> None:
     _links[link.url_name] = link
 
 
-def file_blocks(request: HttpRequest, beneficiary: Beneficiary) -> list[dict]:
+def file_blocks(request: MemberRequest, beneficiary: Beneficiary) -> list[dict]:
     return [
         {"template": block.template, **block.context(request, beneficiary)}
         for block in sorted(_blocks.values(), key=lambda b: (b.order, b.template))

@@ -88,7 +88,7 @@ RECORD_KIND = "élément"
 RECORD_NUMBER = "numéro"
 
 
-def json_value(value):
+def json_value(value: object) -> object:
     """A record's value as JSON: dates in ISO 8601, amounts as exact decimal text."""
     if isinstance(value, models.Model):
         return str(value)
@@ -111,6 +111,10 @@ def record(instance: models.Model, fields: list[str]) -> dict:
     out = {RECORD_KIND: str(instance._meta.verbose_name), RECORD_NUMBER: instance.pk}
     for name in fields:
         field = instance._meta.get_field(name)
+        # The model's own fields only: a reverse relation has no verbose_name to label it.
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{name} is not a field of {type(instance).__name__}")
+        value: object
         if field.many_to_many:
             value = [str(related) for related in getattr(instance, name).all()]
         elif field.choices:

@@ -3,12 +3,18 @@
 Views and API views parse input and call these; they never save models themselves. Validation
 errors are raised as Django ``ValidationError`` keyed by field, so a form shows them next to the
 field and the API answers a field-level 400, from the same rule.
+
+A service only ever called outermost (by a view, an admin action, a command or a task) is
+``atomic(durable=True)``: called inside another transaction it fails at once rather than commit
+with it. One that another service or the demo seeding calls stays plain ``atomic``, and so do
+those the API reaches (tests/test_api_fuzzing.py sends each request inside a transaction that it
+rolls back). The same rule holds in the topic apps.
 """
 
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -66,7 +72,7 @@ def _sync_role_permissions(membership: Membership) -> None:
 def grant_membership(
     *,
     operator: Operator,
-    user: AbstractBaseUser,
+    user: User,
     role: str,
     granted_by: Membership | None = None,
 ) -> Membership:
@@ -94,7 +100,7 @@ def grant_membership(
     return membership
 
 
-def coordinator_account_error(user) -> str | None:
+def coordinator_account_error(user: User) -> str | None:
     if Membership.for_login.user_has_any(user):
         return "Ce compte a une habilitation dans une structure."
     if BeneficiaryAccount.for_login.user_has_any(user):
@@ -102,8 +108,8 @@ def coordinator_account_error(user) -> str | None:
     return None
 
 
-@transaction.atomic
-def appoint_coordinator(*, user: AbstractBaseUser, level: str, region: str = "") -> Coordinator:
+@transaction.atomic(durable=True)
+def appoint_coordinator(*, user: User, level: str, region: str = "") -> Coordinator:
     """A regional or national coordinator: an account with no membership and no beneficiary
     record, so it can reach the indicators and nothing else."""
     if error := coordinator_account_error(user):
@@ -115,7 +121,7 @@ def appoint_coordinator(*, user: AbstractBaseUser, level: str, region: str = "")
     return coordinator
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_coordinator_token(
     *, coordinator: Coordinator, label: str
 ) -> tuple[CoordinatorToken, str]:
@@ -144,7 +150,7 @@ def deactivate_membership(*, membership: Membership, deactivated_by: Membership)
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_counsellors_second_factor(
     *, membership: Membership, required: bool, ip_address: str | None = None
 ) -> Operator:
@@ -164,7 +170,7 @@ def set_counsellors_second_factor(
     return operator
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_api_token(
     *, membership: Membership, label: str, issued_by: Membership | None = None
 ) -> tuple[ApiToken, str]:
@@ -186,7 +192,7 @@ def issue_api_token(
     return token, key
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def revoke_api_token(
     *,
     token: ApiToken,
@@ -217,7 +223,7 @@ def revoke_api_token(
     return token
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def revoke_coordinator_token(*, token: CoordinatorToken) -> CoordinatorToken:
     """Platform staff revoke a coordination's token (admin). Like its issuing, no operator's
     trail records it: it opens no person's data (the admin's own history does)."""
@@ -308,7 +314,7 @@ def update_beneficiary(
     membership: Membership,
     beneficiary: Beneficiary,
     ip_address: str | None = None,
-    **changes,
+    **changes: object,
 ) -> Beneficiary:
     unknown = set(changes) - set(BENEFICIARY_FIELDS)
     if unknown:
@@ -345,7 +351,8 @@ def open_parcours(
     reason: str = "Ouverture du parcours",
 ) -> Parcours:
     """``referent``: the counsellor who will follow it, the opener by default."""
-    if beneficiary.parcours.open().exists():
+    # The related manager is built from Parcours' ScopedManager, which the plugin cannot read.
+    if beneficiary.parcours.open().exists():  # type: ignore[attr-defined]
         raise ValidationError("Cette personne a déjà un parcours en cours.")
     referent = referent or membership
     parcours = Parcours.objects.create(
@@ -486,7 +493,7 @@ def record_beneficiary_read(
 # --- Audit retention
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def purge_old_audit_events(*, now: datetime | None = None) -> int:
     """Delete the events older than `AUDIT_RETENTION_DAYS`, operator by operator, keeping the
     last deleted link as the chain's new starting point (its verification goes on from it)."""

@@ -42,6 +42,9 @@ say "dependencies"
 "$PY" scripts/audit_dependencies.py
 say "layering (import-linter)"
 "$VENV/bin/lint-imports" --no-cache
+say "types (mypy)"
+# The files and the rules are in pyproject.toml [tool.mypy]; its cache in var/mypy (ignored).
+"$VENV/bin/mypy"
 say "migrations"
 "$PY" manage.py makemigrations --check --dry-run
 if [ -n "$CLOCK" ]; then

@@ -229,7 +229,7 @@ def propose_transfer(
     return transfer
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def answer_transfer_from_space(
     *, account: BeneficiaryAccount, transfer_id: int, agree: bool, ip_address: str | None = None
 ) -> Transfer:
@@ -325,7 +325,8 @@ def accept_transfer(
     transfer = incoming_transfer_for_update(membership, transfer_id)
     if transfer.status != Transfer.Status.PENDING:
         raise ValidationError("Ce transfert n'attend plus de décision.")
-    if transfer.expires_at <= timezone.now():
+    # A pending transfer has its deadline (_send_transfer); none would mean none is past.
+    if transfer.expires_at is not None and transfer.expires_at <= timezone.now():
         raise ValidationError("Le délai de décision de ce transfert est dépassé.")
     if referent.operator_id != membership.operator_id or not referent.is_active:
         raise ValidationError({"referent": "Choisissez un conseiller actif de votre structure."})
@@ -404,7 +405,12 @@ def expire_transfer(*, transfer_id: int, now: datetime | None = None) -> bool:
     job's clock (its start), so a batch judges every transfer at the same instant."""
     transfer = Transfer.objects.select_for_update(of=("self",)).get(pk=transfer_id)
     now = now or timezone.now()
-    if transfer.status != Transfer.Status.PENDING or transfer.expires_at > now:
+    # No deadline is never due, as for expire_transfers' query (a pending transfer has one).
+    if (
+        transfer.status != Transfer.Status.PENDING
+        or transfer.expires_at is None
+        or transfer.expires_at > now
+    ):
         return False
     transfer.status = Transfer.Status.EXPIRED
     transfer.save(update_fields=["status"])
@@ -436,7 +442,9 @@ def expire_transfers() -> int:
     return expired
 
 
-def on_share_consent_withdrawn(sender, *, beneficiary, purpose, **kwargs) -> None:
+def on_share_consent_withdrawn(
+    sender: object, *, beneficiary: Beneficiary, purpose: str, **kwargs: object
+) -> None:
     """The person withdrew their consent to share their file: their open transfers stop, and
     the receiving operator reads them no more."""
     if purpose != Consent.Purpose.SHARE_WITH_OPERATOR:
@@ -453,7 +461,7 @@ def on_share_consent_withdrawn(sender, *, beneficiary, purpose, **kwargs) -> Non
 # --- Co-référents: a second counsellor follows one parcours, until the right is taken back
 
 
-def _check_co_referent(membership: Membership, parcours: Parcours, counsellor: Membership):
+def _check_co_referent(membership: Membership, parcours: Parcours, counsellor: Membership) -> None:
     if not (
         parcours.referent_id == membership.pk
         or REVIEW_CASELOAD in ROLE_PERMISSIONS[membership.role]
@@ -465,7 +473,7 @@ def _check_co_referent(membership: Membership, parcours: Parcours, counsellor: M
         raise ValidationError({"counsellor": "Choisissez un conseiller actif de votre structure."})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_co_referent(
     *, membership: Membership, parcours: Parcours, counsellor: Membership
 ) -> Parcours:
@@ -485,7 +493,7 @@ def add_co_referent(
     return parcours
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_co_referent(
     *, membership: Membership, parcours: Parcours, counsellor: Membership
 ) -> Parcours:
@@ -504,7 +512,7 @@ def remove_co_referent(
 # --- The liaison file for a structure outside the platform
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def export_liaison_package(
     *,
     membership: Membership,

@@ -195,7 +195,7 @@ def reassign_parcours(
     return len(moved)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def hand_over_caseload(
     *,
     membership: Membership,

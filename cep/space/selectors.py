@@ -1,5 +1,6 @@
 """Reads of the beneficiary space, for the staff's side of the file."""
 
+from cep.http import MemberRequest
 from cep.models import Beneficiary, BeneficiaryAccount
 from cep.roles import REVIEW_CASELOAD
 from cep.space.models import BeneficiaryRequest, Invitation
@@ -20,7 +21,7 @@ def space_status(beneficiary: Beneficiary) -> dict:
     }
 
 
-def file_block_context(request, beneficiary: Beneficiary) -> dict:
+def file_block_context(request: MemberRequest, beneficiary: Beneficiary) -> dict:
     """The "Espace personnel" block of the person's file (cep.file_page)."""
     return {
         **space_status(beneficiary),

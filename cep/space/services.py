@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +33,7 @@ INVITATION_EXPIRED = (
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def invite_beneficiary(
     *, membership: Membership, beneficiary: Beneficiary, ip_address: str | None = None
 ) -> Invitation:
@@ -96,8 +97,8 @@ def usable_invitation(token: str) -> Invitation:
     return invitation
 
 
-@transaction.atomic
-def accept_invitation(*, token: str, password: str, ip_address: str | None = None):
+@transaction.atomic(durable=True)
+def accept_invitation(*, token: str, password: str, ip_address: str | None = None) -> User:
     """Create the person's account from their invitation link; the link then never works again."""
     found = usable_invitation(token)
     with scope(operator=found.operator_id):
@@ -145,7 +146,7 @@ def accept_invitation(*, token: str, password: str, ip_address: str | None = Non
     return user
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_consent_from_space(
     *, account: BeneficiaryAccount, purpose: str, given: bool, ip_address: str | None = None
 ) -> Consent:
@@ -189,7 +190,7 @@ def set_consent_from_space(
     return consent
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def send_request_from_space(
     *,
     account: BeneficiaryAccount,
@@ -229,7 +230,7 @@ def send_request_from_space(
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def handle_request(
     *, membership: Membership, request: BeneficiaryRequest, outcome: str
 ) -> BeneficiaryRequest:
@@ -251,7 +252,7 @@ def handle_request(
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_data_export(*, account: BeneficiaryAccount, ip_address: str | None = None) -> AuditEvent:
     return log_event(
         membership=None,
