@@ -17,6 +17,8 @@ from accueil.selectors import active_structures
 from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import (
+    BENEFICIARY_IDENTITY_FIELDS,
+    BENEFICIARY_SITUATION_FIELDS,
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
@@ -27,17 +29,6 @@ from cep.models import (
 )
 from cep.nomenclatures import check_eligibility
 
-PERSON_FIELDS = [
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "email",
-    "phone",
-    "postcode",
-    "departement",
-]
-SITUATION_FIELDS = ["employment_status", "pcs_group", "diploma_level", "rqth", "qpv_resident"]
 CONSTRAINT_FIELDS = [
     "constraint_family",
     "constraint_health",
@@ -68,7 +59,8 @@ class IntakePersonForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = Beneficiary
-        fields = PERSON_FIELDS
+        # The first half of the person's field set; the situation is step 2.
+        fields = BENEFICIARY_IDENTITY_FIELDS
         widgets = {"birth_date": DateInput()}
         help_texts = {"phone": "Par exemple 06 12 34 56 78."}
         error_messages = {
@@ -87,7 +79,8 @@ class IntakeSituationForm(DsfrBaseForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        situation = fields_for_model(Beneficiary, fields=SITUATION_FIELDS)
+        # The second half of the person's field set, before the request's constraints.
+        situation = fields_for_model(Beneficiary, fields=BENEFICIARY_SITUATION_FIELDS)
         situation["employment_status"].error_messages["invalid_choice"] = CHOICE_INVALID_MESSAGE
         self.fields = {**situation, **self.fields}
         # DsfrBaseForm styled the fields present at its __init__; style the added ones too.

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
 from cep.models import (
+    BENEFICIARY_FIELDS,
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
@@ -11,7 +12,6 @@ from cep.models import (
     Membership,
     Service,
 )
-from cep.services import BENEFICIARY_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -26,7 +26,7 @@ class BeneficiaryForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = Beneficiary
-        fields = list(BENEFICIARY_FIELDS)
+        fields = BENEFICIARY_FIELDS
         widgets = {"birth_date": DateInput()}
         help_texts = {
             "phone": "Par exemple 06 12 34 56 78.",

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cep.models import Beneficiary, Parcours, ReferentAssignment, Service
+from cep.models import BENEFICIARY_FIELDS, Beneficiary, Parcours, ReferentAssignment, Service
 from cep.registries import (
     IDENTITY,
     RECORD_KIND,
@@ -21,32 +21,17 @@ from cep.registries import (
 
 NARROW_NBSP = "\u202f"  # the French thousands separator
 
-BENEFICIARY_FIELDS = [
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "email",
-    "phone",
-    "postcode",
-    "departement",
-    "employment_status",
-    "pcs_group",
-    "diploma_level",
-    "rqth",
-    "qpv_resident",
-    "created_at",
-    "updated_at",
-]
+# The person's fields, and when this operator created and last changed the file.
+IDENTITY_FIELDS = [*BENEFICIARY_FIELDS, "created_at", "updated_at"]
 
 
 def _identity(beneficiary: Beneficiary) -> list[dict]:
-    return [record(beneficiary, BENEFICIARY_FIELDS)]
+    return [record(beneficiary, IDENTITY_FIELDS)]
 
 
 def _identity_shared(beneficiary: Beneficiary) -> list[dict]:
     """What another operator receives: the person, not this operator's bookkeeping dates."""
-    return [record(beneficiary, BENEFICIARY_FIELDS[:-2])]
+    return [record(beneficiary, list(BENEFICIARY_FIELDS))]
 
 
 def _parcours(beneficiary: Beneficiary) -> list[dict]:

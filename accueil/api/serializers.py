@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accueil.forms import CONSTRAINT_FIELDS, PERSON_FIELDS, REQUEST_FIELDS, SITUATION_FIELDS
+from accueil.forms import CONSTRAINT_FIELDS, REQUEST_FIELDS
 from accueil.models import (
     CAPACITY_MAX_MESSAGE,
     CAPACITY_MIN_MESSAGE,
@@ -14,12 +14,15 @@ from accueil.models import (
 )
 from cep.api.serializers import BeneficiarySerializer, scoped
 from cep.dates import PlausibleDatesModelSerializer
-from cep.models import Beneficiary, Membership, Parcours, Site
+from cep.models import BENEFICIARY_FIELDS, Beneficiary, Membership, Parcours, Site
 
 
 class PersonSerializer(BeneficiarySerializer):
+    """The person of an intake: the field set alone (no id, no dates, the level is the
+    intake's)."""
+
     class Meta(BeneficiarySerializer.Meta):
-        fields = [*PERSON_FIELDS, *SITUATION_FIELDS]
+        fields = BENEFICIARY_FIELDS
         read_only_fields = []
 
 

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from cep.dates import PlausibleDatesModelSerializer
 from cep.models import (
+    BENEFICIARY_FIELDS,
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
@@ -33,25 +34,9 @@ class BeneficiarySerializer(PlausibleDatesModelSerializer):
 
     class Meta:
         model = Beneficiary
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "sex",
-            "birth_date",
-            "email",
-            "phone",
-            "postcode",
-            "departement",
-            "employment_status",
-            "pcs_group",
-            "diploma_level",
-            "rqth",
-            "qpv_resident",
-            "entry_level",
-            "created_at",
-            "updated_at",
-        ]
+        # The field set, plus the id and the file's dates (read only) and the entry level
+        # (write only: it opens the parcours, it is not the person's).
+        fields = ["id", *BENEFICIARY_FIELDS, "entry_level", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "email": {"error_messages": {"invalid": EMAIL_INVALID_MESSAGE}},
