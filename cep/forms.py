@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
+from cep.errors import messages_by_field
 from cep.models import (
     BENEFICIARY_FIELDS,
     CHOICE_INVALID_MESSAGE,
@@ -66,9 +67,10 @@ class ServiceForm(DsfrBaseForm, forms.ModelForm):
 
 
 def add_service_errors(form, error: ValidationError) -> None:
-    """A service's field-keyed errors go next to the form's fields; the rest above the form."""
+    """A service's field-keyed errors go next to the form's fields; the rest above the form
+    (the same messages as the API's 400, cep.errors)."""
     if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
+        for field, messages in messages_by_field(error).items():
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error)
