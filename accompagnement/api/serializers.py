@@ -4,6 +4,7 @@ from rest_framework import serializers
 from accompagnement.models import (
     ACTION_FIELDS,
     COST_LINE_FIELDS,
+    EXTERNAL_SERVICE_FIELDS,
     FUNDING_REQUEST_FIELDS,
     STEP_FIELDS,
     TRAINING_PATH_FIELDS,
@@ -62,15 +63,7 @@ class TrainingPathSerializer(PlausibleDatesModelSerializer):
 class ExternalServiceSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = ExternalService
-        fields = [
-            "id",
-            "key",
-            "kind",
-            "provider_name",
-            "start_date",
-            "end_date",
-            "expected_results",
-        ]
+        fields = ["id", "key", *EXTERNAL_SERVICE_FIELDS]
         read_only_fields = ["key"]
 
 
