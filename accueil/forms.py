@@ -5,6 +5,8 @@ from dsfr.utils import dsfr_input_class_attr
 
 from accueil.models import (
     DATETIME_INVALID_MESSAGE,
+    INTAKE_CONSTRAINT_FIELDS,
+    INTAKE_REQUEST_FIELDS,
     InformationDelivery,
     InformationSession,
     IntakeRequest,
@@ -28,15 +30,6 @@ from cep.models import (
     Site,
 )
 from cep.nomenclatures import check_eligibility
-
-CONSTRAINT_FIELDS = [
-    "constraint_family",
-    "constraint_health",
-    "constraint_mobility",
-    "constraint_disability",
-    "constraints_notes",
-]
-REQUEST_FIELDS = ["received_on", "channel", "heard_from", "motive", "project_type"]
 
 
 class AnyYesNoSelect(forms.NullBooleanSelect):
@@ -74,7 +67,7 @@ class IntakeSituationForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = IntakeRequest
-        fields = CONSTRAINT_FIELDS
+        fields = INTAKE_CONSTRAINT_FIELDS
         widgets = {"constraints_notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -101,7 +94,7 @@ class IntakeRequestForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = IntakeRequest
-        fields = REQUEST_FIELDS
+        fields = INTAKE_REQUEST_FIELDS
         widgets = {"received_on": DateInput(), "motive": forms.Textarea(attrs={"rows": 4})}
         error_messages = {"received_on": {"invalid": DATE_INVALID_MESSAGE}}
 

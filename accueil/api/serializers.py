@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
-from accueil.forms import CONSTRAINT_FIELDS, REQUEST_FIELDS
 from accueil.models import (
     CAPACITY_MAX_MESSAGE,
     CAPACITY_MIN_MESSAGE,
     DATETIME_INVALID_MESSAGE,
+    INTAKE_CONSTRAINT_FIELDS,
+    INTAKE_REQUEST_FIELDS,
     InformationSession,
     IntakeRequest,
     Routing,
@@ -37,8 +38,8 @@ class IntakeRequestSerializer(PlausibleDatesModelSerializer):
             "person",
             "beneficiary",
             "parcours",
-            *REQUEST_FIELDS,
-            *CONSTRAINT_FIELDS,
+            *INTAKE_REQUEST_FIELDS,
+            *INTAKE_CONSTRAINT_FIELDS,
             "eligibility_reason",
             "suggested_structure",
             "suggested_rule_label",
