@@ -8,6 +8,7 @@ from cep.models import (
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
+    SERVICE_FIELDS,
     Beneficiary,
     Level,
     Membership,
@@ -56,7 +57,7 @@ class NewBeneficiaryForm(BeneficiaryForm):
 class ServiceForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Service
-        fields = ["kind", "channel", "delivered_on", "duration_minutes", "notes"]
+        fields = SERVICE_FIELDS
         widgets = {
             "delivered_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 4}),

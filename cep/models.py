@@ -529,6 +529,11 @@ class Service(models.Model):
         return f"{self.get_kind_display()} du {self.delivered_on:%d/%m/%Y}"
 
 
+# A service's fields the counsellor writes (see BENEFICIARY_FIELDS); its level and counsellor
+# are set by record_service.
+SERVICE_FIELDS = ("kind", "channel", "delivered_on", "duration_minutes", "notes")
+
+
 class Consent(models.Model):
     class Purpose(models.TextChoices):
         SHARE_WITH_OPERATOR = "partage_operateur", "Partage du dossier avec un autre opérateur"

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cep.models import BENEFICIARY_FIELDS, Beneficiary, Parcours, ReferentAssignment, Service
+from cep.models import (
+    BENEFICIARY_FIELDS,
+    SERVICE_FIELDS,
+    Beneficiary,
+    Parcours,
+    ReferentAssignment,
+    Service,
+)
 from cep.registries import (
     IDENTITY,
     RECORD_KIND,
@@ -63,7 +70,7 @@ def _services(beneficiary: Beneficiary) -> list[dict]:
         "counsellor__user", "counsellor__operator"
     )
     # The counsellors' notes are data about the person: the right of access covers them.
-    fields = ["level", "kind", "channel", "delivered_on", "duration_minutes", "counsellor", "notes"]
+    fields = ["level", *SERVICE_FIELDS, "counsellor"]
     return [record(s, fields) for s in services.order_by("delivered_on", "pk")]
 
 
@@ -73,7 +80,7 @@ def _services_shared(beneficiary: Beneficiary) -> list[dict]:
     services = Service.objects.filter(parcours__beneficiary=beneficiary).select_related(
         "counsellor__user", "counsellor__operator"
     )
-    fields = ["level", "kind", "channel", "delivered_on", "duration_minutes"]
+    fields = ["level", *(name for name in SERVICE_FIELDS if name != "notes")]
     return [record(s, fields) for s in services.order_by("delivered_on", "pk")]
 
 

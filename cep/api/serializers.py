@@ -6,6 +6,7 @@ from cep.models import (
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
+    SERVICE_FIELDS,
     Beneficiary,
     Level,
     Parcours,
@@ -70,15 +71,6 @@ class ServiceSerializer(PlausibleDatesModelSerializer):
 
     class Meta:
         model = Service
-        fields = [
-            "id",
-            "parcours",
-            "level",
-            "kind",
-            "channel",
-            "delivered_on",
-            "duration_minutes",
-            "counsellor",
-            "notes",
-        ]
+        # The field set, plus the parcours it is for and what record_service sets (read only).
+        fields = ["id", "parcours", "level", *SERVICE_FIELDS, "counsellor"]
         read_only_fields = ["id", "level", "counsellor"]
