@@ -3,6 +3,14 @@ one section, its funding in another (they belong to different consent categories
 
 from accompagnement.funding_rules import SCHEMES
 from accompagnement.models import (
+    ACTION_FIELDS,
+    CONTACT_LOG_FIELDS,
+    COST_LINE_FIELDS,
+    DECLARED_FACTS_FIELDS,
+    EXTERNAL_SERVICE_FIELDS,
+    FUNDING_REQUEST_FIELDS,
+    STEP_FIELDS,
+    TRAINING_PATH_FIELDS,
     Action,
     ActionPlan,
     ContactLog,
@@ -17,8 +25,8 @@ from accompagnement.models import (
 from cep.models import Beneficiary
 from cep.registries import FUNDING, PLAN, DataSection, record, register_data_section
 
-PLAN_FIELDS = ["created_at", "updated_at"]
-VERSION_FIELDS = [
+PLAN_EXPORT = ["created_at", "updated_at"]
+VERSION_EXPORT = [
     "number",
     "status",
     "revision_reason",
@@ -29,57 +37,26 @@ VERSION_FIELDS = [
     "schemes_notes",
     "created_at",
 ]
-STEP_FIELDS = ["version", "order", "title", "goal", "target_date"]
-ACTION_FIELDS = ["version", "step", "description", "actor", "due_date", "status"]
-TRAINING_FIELDS = [
+# Each item's field set (accompagnement.models), after the version it belongs to.
+STEP_EXPORT = ["version", *STEP_FIELDS]
+# An action's status is the plan carried out, written by its own service.
+ACTION_EXPORT = ["version", *ACTION_FIELDS, "status"]
+TRAINING_EXPORT = ["version", *TRAINING_PATH_FIELDS]
+# The follow-up of the service is written by its own service.
+EXTERNAL_SERVICE_EXPORT = ["version", *EXTERNAL_SERVICE_FIELDS, "follow_up_notes"]
+COST_EXPORT = ["version", *COST_LINE_FIELDS]
+# The funder's answer and the counsellor's opinion, written by their own services.
+FUNDING_EXPORT = [
     "version",
-    "provider_name",
-    "provider_chosen_by_beneficiary",
-    "certification_code",
-    "certification_title",
-    "start_date",
-    "end_date",
-    "hours",
-    "modality",
-    "cost",
-    "vae_reduction",
-]
-EXTERNAL_SERVICE_FIELDS = [
-    "version",
-    "kind",
-    "provider_name",
-    "provider_chosen_by_beneficiary",
-    "start_date",
-    "end_date",
-    "expected_results",
-    "follow_up_notes",
-]
-COST_FIELDS = ["version", "kind", "label", "amount"]
-FUNDING_FIELDS = [
-    "version",
-    "cost_line",
-    "scheme",
-    "amount_requested",
+    *FUNDING_REQUEST_FIELDS,
     "amount_granted",
     "status",
     "contacted_on",
-    "note",
     "override_eligible",
     "override_reason",
 ]
-FACTS_FIELDS = [
-    "months_salaried_total",
-    "months_current_employer",
-    "months_salaried_last_5_years",
-    "months_fixed_term_last_12",
-    "years_continuous_salaried",
-    "cpf_balance",
-    "employer_tops_up",
-    "resigned",
-    "can_pay",
-    "updated_at",
-]
-CONTACT_FIELDS = ["contacted_on", "counterpart", "subject", "notes"]
+FACTS_EXPORT = [*DECLARED_FACTS_FIELDS, "updated_at"]  # when the person last declared them
+CONTACT_EXPORT = list(CONTACT_LOG_FIELDS)
 
 
 def _items(model, beneficiary: Beneficiary, *related: str):
@@ -103,17 +80,17 @@ def export_plan(beneficiary: Beneficiary) -> list[dict]:
         .order_by("plan_id", "number")
     )
     return (
-        [record(p, PLAN_FIELDS) for p in plans]
-        + [record(v, VERSION_FIELDS) for v in versions]
-        + [record(s, STEP_FIELDS) for s in _items(Step, beneficiary)]
-        + [record(a, ACTION_FIELDS) for a in _items(Action, beneficiary, "step")]
-        + [record(t, TRAINING_FIELDS) for t in _items(TrainingPath, beneficiary)]
-        + [record(e, EXTERNAL_SERVICE_FIELDS) for e in _items(ExternalService, beneficiary)]
+        [record(p, PLAN_EXPORT) for p in plans]
+        + [record(v, VERSION_EXPORT) for v in versions]
+        + [record(s, STEP_EXPORT) for s in _items(Step, beneficiary)]
+        + [record(a, ACTION_EXPORT) for a in _items(Action, beneficiary, "step")]
+        + [record(t, TRAINING_EXPORT) for t in _items(TrainingPath, beneficiary)]
+        + [record(e, EXTERNAL_SERVICE_EXPORT) for e in _items(ExternalService, beneficiary)]
     )
 
 
 def _funding_request(funding: FundingRequest) -> dict:
-    out = record(funding, FUNDING_FIELDS)
+    out = record(funding, FUNDING_EXPORT)
     # The scheme is stored as a code: the person reads its name.
     scheme = SCHEMES.get(funding.scheme)
     if scheme is not None:
@@ -122,7 +99,7 @@ def _funding_request(funding: FundingRequest) -> dict:
 
 
 def _contact(contact: ContactLog) -> dict:
-    return record(contact, CONTACT_FIELDS)
+    return record(contact, CONTACT_EXPORT)
 
 
 def export_funding(beneficiary: Beneficiary) -> list[dict]:
@@ -131,9 +108,9 @@ def export_funding(beneficiary: Beneficiary) -> list[dict]:
         "contacted_on", "pk"
     )
     return (
-        [record(c, COST_FIELDS) for c in _items(CostLine, beneficiary)]
+        [record(c, COST_EXPORT) for c in _items(CostLine, beneficiary)]
         + [_funding_request(f) for f in _items(FundingRequest, beneficiary, "cost_line")]
-        + [record(f, FACTS_FIELDS) for f in facts]
+        + [record(f, FACTS_EXPORT) for f in facts]
         + [_contact(c) for c in contacts]
     )
 

@@ -3,6 +3,12 @@
 from dataclasses import dataclass
 
 from accompagnement.models import (
+    ACTION_FIELDS,
+    COST_LINE_FIELDS,
+    EXTERNAL_SERVICE_FIELDS,
+    FUNDING_REQUEST_FIELDS,
+    STEP_FIELDS,
+    TRAINING_PATH_FIELDS,
     Action,
     CostLine,
     ExternalService,
@@ -12,32 +18,29 @@ from accompagnement.models import (
     TrainingPath,
 )
 
-# Content compared, per kind of item (execution fields such as an action's status are not).
+
+def _without(fields: tuple[str, ...], *left_out: str) -> list[str]:
+    if missing := set(left_out) - set(fields):
+        raise ValueError(f"Not in the field set: {', '.join(sorted(missing))}")
+    return [name for name in fields if name not in left_out]
+
+
+# The content compared: each item's field set (accompagnement.models), less what cannot tell a
+# change. An action's step and a request's cost line are another row in each version (items are
+# matched by their key, not their rows); the provider is always the person's choice (a
+# constraint); a request's note is rewritten with the funder's answer, like the status: carrying
+# the plan out, not changing it.
 COMPARED = [
-    (Step, "Étape", ["title", "goal", "target_date", "order"]),
-    (Action, "Action", ["description", "actor", "due_date"]),
-    (
-        TrainingPath,
-        "Formation",
-        [
-            "provider_name",
-            "certification_code",
-            "certification_title",
-            "start_date",
-            "end_date",
-            "hours",
-            "modality",
-            "cost",
-            "vae_reduction",
-        ],
-    ),
+    (Step, "Étape", list(STEP_FIELDS)),
+    (Action, "Action", _without(ACTION_FIELDS, "step")),
+    (TrainingPath, "Formation", _without(TRAINING_PATH_FIELDS, "provider_chosen_by_beneficiary")),
     (
         ExternalService,
         "Prestation",
-        ["kind", "provider_name", "start_date", "end_date", "expected_results"],
+        _without(EXTERNAL_SERVICE_FIELDS, "provider_chosen_by_beneficiary"),
     ),
-    (CostLine, "Coût", ["kind", "label", "amount"]),
-    (FundingRequest, "Financement", ["scheme", "amount_requested"]),
+    (CostLine, "Coût", list(COST_LINE_FIELDS)),
+    (FundingRequest, "Financement", _without(FUNDING_REQUEST_FIELDS, "cost_line", "note")),
 ]
 
 

@@ -2,6 +2,14 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from accompagnement.models import (
+    ACTION_FIELDS,
+    CONTACT_LOG_FIELDS,
+    COST_LINE_FIELDS,
+    DECLARED_FACTS_FIELDS,
+    EXTERNAL_SERVICE_FIELDS,
+    FUNDING_REQUEST_FIELDS,
+    STEP_FIELDS,
+    TRAINING_PATH_FIELDS,
     Action,
     ContactLog,
     CostLine,
@@ -28,7 +36,7 @@ def dated(*names):
 class StepForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Step
-        fields = ["order", "title", "goal", "target_date"]
+        fields = STEP_FIELDS
         widgets = dated("target_date")
         error_messages = {"target_date": {"invalid": DATE_INVALID_MESSAGE}}
 
@@ -38,7 +46,7 @@ class ActionForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["step", "description", "actor", "due_date"]
+        fields = ACTION_FIELDS
         widgets = dated("due_date")
         error_messages = {"due_date": {"invalid": DATE_INVALID_MESSAGE}}
 
@@ -50,18 +58,7 @@ class ActionForm(DsfrBaseForm, forms.ModelForm):
 class TrainingForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = TrainingPath
-        fields = [
-            "provider_name",
-            "provider_chosen_by_beneficiary",
-            "certification_code",
-            "certification_title",
-            "start_date",
-            "end_date",
-            "hours",
-            "modality",
-            "cost",
-            "vae_reduction",
-        ]
+        fields = TRAINING_PATH_FIELDS
         widgets = dated("start_date", "end_date")
         error_messages = {"cost": AMOUNT_MESSAGES, "vae_reduction": AMOUNT_MESSAGES}
 
@@ -69,14 +66,7 @@ class TrainingForm(DsfrBaseForm, forms.ModelForm):
 class ExternalServiceForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = ExternalService
-        fields = [
-            "kind",
-            "provider_name",
-            "provider_chosen_by_beneficiary",
-            "start_date",
-            "end_date",
-            "expected_results",
-        ]
+        fields = EXTERNAL_SERVICE_FIELDS
         widgets = {
             **dated("start_date", "end_date"),
             "expected_results": forms.Textarea(attrs={"rows": 3}),
@@ -86,7 +76,7 @@ class ExternalServiceForm(DsfrBaseForm, forms.ModelForm):
 class CostLineForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = CostLine
-        fields = ["kind", "label", "amount"]
+        fields = COST_LINE_FIELDS
         error_messages = {"amount": AMOUNT_MESSAGES}
 
 
@@ -96,7 +86,7 @@ class FundingRequestForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = FundingRequest
-        fields = ["cost_line", "scheme", "amount_requested", "note"]
+        fields = FUNDING_REQUEST_FIELDS
         error_messages = {"amount_requested": AMOUNT_MESSAGES}
 
     def __init__(self, *args, version=None, **kwargs):
@@ -113,17 +103,7 @@ YES_NO_UNKNOWN = [("", "Inconnu"), ("true", "Oui"), ("false", "Non")]
 class DeclaredFactsForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = DeclaredFacts
-        fields = [
-            "months_salaried_total",
-            "months_current_employer",
-            "months_salaried_last_5_years",
-            "months_fixed_term_last_12",
-            "years_continuous_salaried",
-            "cpf_balance",
-            "employer_tops_up",
-            "resigned",
-            "can_pay",
-        ]
+        fields = DECLARED_FACTS_FIELDS
         widgets = {
             "employer_tops_up": forms.Select(choices=YES_NO_UNKNOWN),
             "resigned": forms.Select(choices=YES_NO_UNKNOWN),
@@ -166,7 +146,7 @@ class OverrideForm(DsfrBaseForm, forms.Form):
 class ContactForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = ContactLog
-        fields = ["contacted_on", "counterpart", "subject", "notes"]
+        fields = CONTACT_LOG_FIELDS
         widgets = {**dated("contacted_on"), "notes": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"contacted_on": {"invalid": DATE_INVALID_MESSAGE}}
 

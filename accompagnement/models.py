@@ -88,6 +88,12 @@ class Step(VersionItem):
         return self.title
 
 
+# Each item's fields the counsellor writes, declared once next to its model: the item's form,
+# its API serializer, add_item and the data export start from them, adding or removing fields
+# by name (each saying why), so the person's copy of their plan cannot miss a field.
+STEP_FIELDS = ("order", "title", "goal", "target_date")
+
+
 class Action(VersionItem):
     class Actor(models.TextChoices):
         BENEFICIARY = "beneficiaire", "La personne"
@@ -117,6 +123,9 @@ class Action(VersionItem):
 
     def __str__(self) -> str:
         return self.description
+
+
+ACTION_FIELDS = ("step", "description", "actor", "due_date")
 
 
 class TrainingPath(VersionItem):
@@ -176,6 +185,20 @@ class TrainingPath(VersionItem):
         return self.cost - self.vae_reduction
 
 
+TRAINING_PATH_FIELDS = (
+    "provider_name",
+    "provider_chosen_by_beneficiary",
+    "certification_code",
+    "certification_title",
+    "start_date",
+    "end_date",
+    "hours",
+    "modality",
+    "cost",
+    "vae_reduction",
+)
+
+
 class ExternalService(VersionItem):
     class Kind(models.TextChoices):
         SKILLS_ASSESSMENT = "bilan", "Bilan de compétences"
@@ -211,6 +234,16 @@ class ExternalService(VersionItem):
         return f"{self.get_kind_display()} — {self.provider_name}"
 
 
+EXTERNAL_SERVICE_FIELDS = (
+    "kind",
+    "provider_name",
+    "provider_chosen_by_beneficiary",
+    "start_date",
+    "end_date",
+    "expected_results",
+)
+
+
 class CostLine(VersionItem):
     class Kind(models.TextChoices):
         TRAINING = "formation", "Formation"
@@ -230,6 +263,9 @@ class CostLine(VersionItem):
 
     def __str__(self) -> str:
         return self.label
+
+
+COST_LINE_FIELDS = ("kind", "label", "amount")
 
 
 class FundingRequest(VersionItem):
@@ -276,6 +312,11 @@ class FundingRequest(VersionItem):
         return f"{self.scheme} — {self.amount_requested} €"
 
 
+# The request as the plan states it; the funder's answer and the counsellor's opinion are
+# recorded by their own services.
+FUNDING_REQUEST_FIELDS = ("cost_line", "scheme", "amount_requested", "note")
+
+
 class DeclaredFacts(models.Model):
     """What the person declared for the funding rules; empty means unknown, never "no"."""
 
@@ -316,6 +357,19 @@ class DeclaredFacts(models.Model):
         return f"Faits déclarés — {self.parcours}"
 
 
+DECLARED_FACTS_FIELDS = (
+    "months_salaried_total",
+    "months_current_employer",
+    "months_salaried_last_5_years",
+    "months_fixed_term_last_12",
+    "years_continuous_salaried",
+    "cpf_balance",
+    "employer_tops_up",
+    "resigned",
+    "can_pay",
+)
+
+
 class ContactLog(models.Model):
     """Contacts with a funder or provider about adapting duration, content or cost."""
 
@@ -341,6 +395,9 @@ class ContactLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.counterpart} — {self.contacted_on:%d/%m/%Y}"
+
+
+CONTACT_LOG_FIELDS = ("contacted_on", "counterpart", "subject", "notes")
 
 
 class FundingParameter(models.Model):

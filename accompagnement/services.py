@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from accompagnement.funding_rules import SCHEMES
 from accompagnement.models import (
+    ACTION_FIELDS,
+    COST_LINE_FIELDS,
+    DECLARED_FACTS_FIELDS,
+    EXTERNAL_SERVICE_FIELDS,
+    FUNDING_REQUEST_FIELDS,
     PROVIDER_CHOICE_MESSAGE,
+    STEP_FIELDS,
+    TRAINING_PATH_FIELDS,
     Action,
     ActionPlan,
     ContactLog,
@@ -32,13 +39,14 @@ from cep.models import AuditEvent, BeneficiaryAccount, Level, Membership, Parcou
 from conseil.agreement import mark_agreed, staff_agreement_errors
 from conseil.models import AgreementChannel, StrategyOption
 
+# Each kind of item, and the fields add_item takes for it (its field set, next to the model).
 ITEM_MODELS = {
-    "step": Step,
-    "action": Action,
-    "training": TrainingPath,
-    "external": ExternalService,
-    "cost": CostLine,
-    "funding": FundingRequest,
+    "step": (Step, STEP_FIELDS),
+    "action": (Action, ACTION_FIELDS),
+    "training": (TrainingPath, TRAINING_PATH_FIELDS),
+    "external": (ExternalService, EXTERNAL_SERVICE_FIELDS),
+    "cost": (CostLine, COST_LINE_FIELDS),
+    "funding": (FundingRequest, FUNDING_REQUEST_FIELDS),
 }
 
 
@@ -113,8 +121,10 @@ def editable_draft(plan: ActionPlan) -> PlanVersion:
 def add_item(*, membership: Membership, plan: ActionPlan, item_type: str, **fields):
     """Add a step, an action, a training, a service, a cost line or a funding request to the
     draft."""
+    model, field_set = ITEM_MODELS[item_type]
+    if unknown := set(fields) - set(field_set):
+        raise TypeError(f"Not a field of {item_type}: {', '.join(sorted(unknown))}")
     version = editable_draft(plan)
-    model = ITEM_MODELS[item_type]
     item = model(operator_id=plan.operator_id, version=version, **fields)
     errors: dict[str, list[str]] = {}
     try:
@@ -380,6 +390,8 @@ def revise_plan(*, membership: Membership, plan: ActionPlan, reason: str) -> Pla
 
 @transaction.atomic
 def save_declared_facts(*, membership: Membership, parcours: Parcours, **facts) -> DeclaredFacts:
+    if unknown := set(facts) - set(DECLARED_FACTS_FIELDS):
+        raise TypeError(f"Not a declared fact: {', '.join(sorted(unknown))}")
     declared, _ = DeclaredFacts.objects.get_or_create(
         parcours=parcours, defaults={"operator_id": parcours.operator_id}
     )

@@ -1,6 +1,8 @@
 """Level 1's records about a person, for the data export (RGPD right of access)."""
 
 from accueil.models import (
+    INTAKE_CONSTRAINT_FIELDS,
+    INTAKE_REQUEST_FIELDS,
     InformationDelivery,
     IntakeRequest,
     Routing,
@@ -10,17 +12,10 @@ from accueil.models import (
 from cep.models import Beneficiary
 from cep.registries import SITUATION, DataSection, record, register_data_section
 
+# The request's field set, and what the platform and the routing wrote about it.
 INTAKE_FIELDS = [
-    "received_on",
-    "channel",
-    "heard_from",
-    "motive",
-    "project_type",
-    "constraint_family",
-    "constraint_health",
-    "constraint_mobility",
-    "constraint_disability",
-    "constraints_notes",
+    *INTAKE_REQUEST_FIELDS,
+    *INTAKE_CONSTRAINT_FIELDS,
     "eligibility_reason",
     "received_by",
     "suggested_structure",

@@ -5,6 +5,8 @@ from dsfr.utils import dsfr_input_class_attr
 
 from accueil.models import (
     DATETIME_INVALID_MESSAGE,
+    INTAKE_CONSTRAINT_FIELDS,
+    INTAKE_REQUEST_FIELDS,
     InformationDelivery,
     InformationSession,
     IntakeRequest,
@@ -17,6 +19,8 @@ from accueil.selectors import active_structures
 from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import (
+    BENEFICIARY_IDENTITY_FIELDS,
+    BENEFICIARY_SITUATION_FIELDS,
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
@@ -26,26 +30,6 @@ from cep.models import (
     Site,
 )
 from cep.nomenclatures import check_eligibility
-
-PERSON_FIELDS = [
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "email",
-    "phone",
-    "postcode",
-    "departement",
-]
-SITUATION_FIELDS = ["employment_status", "pcs_group", "diploma_level", "rqth", "qpv_resident"]
-CONSTRAINT_FIELDS = [
-    "constraint_family",
-    "constraint_health",
-    "constraint_mobility",
-    "constraint_disability",
-    "constraints_notes",
-]
-REQUEST_FIELDS = ["received_on", "channel", "heard_from", "motive", "project_type"]
 
 
 class AnyYesNoSelect(forms.NullBooleanSelect):
@@ -68,7 +52,8 @@ class IntakePersonForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = Beneficiary
-        fields = PERSON_FIELDS
+        # The first half of the person's field set; the situation is step 2.
+        fields = BENEFICIARY_IDENTITY_FIELDS
         widgets = {"birth_date": DateInput()}
         help_texts = {"phone": "Par exemple 06 12 34 56 78."}
         error_messages = {
@@ -82,12 +67,13 @@ class IntakeSituationForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = IntakeRequest
-        fields = CONSTRAINT_FIELDS
+        fields = INTAKE_CONSTRAINT_FIELDS
         widgets = {"constraints_notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        situation = fields_for_model(Beneficiary, fields=SITUATION_FIELDS)
+        # The second half of the person's field set, before the request's constraints.
+        situation = fields_for_model(Beneficiary, fields=BENEFICIARY_SITUATION_FIELDS)
         situation["employment_status"].error_messages["invalid_choice"] = CHOICE_INVALID_MESSAGE
         self.fields = {**situation, **self.fields}
         # DsfrBaseForm styled the fields present at its __init__; style the added ones too.
@@ -108,7 +94,7 @@ class IntakeRequestForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = IntakeRequest
-        fields = REQUEST_FIELDS
+        fields = INTAKE_REQUEST_FIELDS
         widgets = {"received_on": DateInput(), "motive": forms.Textarea(attrs={"rows": 4})}
         error_messages = {"received_on": {"invalid": DATE_INVALID_MESSAGE}}
 

@@ -206,6 +206,19 @@ class IntakeRequest(models.Model):
         ]
 
 
+# The request's fields the counsellor writes, declared once: the intake's forms (step 3, and
+# step 2 after the person's situation), the API and the data export start from them. Two halves
+# because the intake asks for them in two steps.
+INTAKE_REQUEST_FIELDS = ("received_on", "channel", "heard_from", "motive", "project_type")
+INTAKE_CONSTRAINT_FIELDS = (
+    "constraint_family",
+    "constraint_health",
+    "constraint_mobility",
+    "constraint_disability",
+    "constraints_notes",
+)
+
+
 class InformationDelivery(models.Model):
     """What a level-1 service informed the person about, and where it pointed them."""
 

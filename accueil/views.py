@@ -10,8 +10,6 @@ from django.views import View
 from accueil import selectors, services
 from accueil.forms import (
     INTAKE_STEPS,
-    PERSON_FIELDS,
-    SITUATION_FIELDS,
     AttendanceForm,
     CancelSessionForm,
     InformationForm,
@@ -35,7 +33,7 @@ from cep import services as core
 from cep.audit import client_ip
 from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
-from cep.models import Beneficiary
+from cep.models import BENEFICIARY_FIELDS, Beneficiary
 from cep.roles import MANAGE_OPERATOR
 
 INTAKE_DRAFT_KEY = "accueil_intake_draft"
@@ -93,16 +91,15 @@ class IntakeView(OperatorPermissionRequiredMixin, View):
         person_form, situation_form = self.bound(1), self.bound(2)
         person_form.is_valid()
         situation_form.is_valid()
-        situation = situation_form.cleaned_data
+        # Steps 1 and 2 hold the person's field set; the rest of step 2 is the request's.
+        answers = {**person_form.cleaned_data, **situation_form.cleaned_data}
+        person = {name: answers.pop(name) for name in BENEFICIARY_FIELDS}
         try:
             intake = services.record_intake(
                 membership=request.membership,
-                person={
-                    **{name: person_form.cleaned_data[name] for name in PERSON_FIELDS},
-                    **{name: situation[name] for name in SITUATION_FIELDS},
-                },
+                person=person,
                 ip_address=client_ip(request),
-                **{name: situation[name] for name in situation if name not in SITUATION_FIELDS},
+                **answers,
                 **form.cleaned_data,
             )
         except ValidationError as error:

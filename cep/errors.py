@@ -14,12 +14,13 @@ typed stays in the form; this is the net under every other view.
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework import exceptions, serializers
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cep.middleware import API_PATH
@@ -32,13 +33,31 @@ def refusal_messages(error: DjangoValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
+def messages_by_field(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A refusal's messages by field, NON_FIELD_ERRORS for the rest: what a form and the API
+    both show. A model constraint (always non-field) repeating a field's rule is said once, next
+    to the field."""
+    if not hasattr(error, "error_dict"):
+        return {NON_FIELD_ERRORS: refusal_messages(error)}
+    by_field = {
+        field: [str(m) for m in messages_] for field, messages_ in error.message_dict.items()
+    }
+    said = {
+        m for field, messages_ in by_field.items() if field != NON_FIELD_ERRORS for m in messages_
+    }
+    rest = [m for m in by_field.pop(NON_FIELD_ERRORS, []) if m not in said]
+    return {**by_field, NON_FIELD_ERRORS: rest} if rest else by_field
+
+
 def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
-    """Field-keyed errors from a service become DRF's field-level 400 body."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(
-            {field: [str(m) for m in messages_] for field, messages_ in error.message_dict.items()}
-        )
-    return serializers.ValidationError({"non_field_errors": refusal_messages(error)})
+    """Field-keyed errors from a service become DRF's field-level 400 body; the rest are DRF's
+    non-field errors (Django's key, "__all__", means nothing to a client)."""
+    return serializers.ValidationError(
+        {
+            api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages_
+            for field, messages_ in messages_by_field(error).items()
+        }
+    )
 
 
 def api_exception_handler(exc, context):

@@ -2,16 +2,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
+from cep.errors import messages_by_field
 from cep.models import (
+    BENEFICIARY_FIELDS,
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
+    SERVICE_FIELDS,
     Beneficiary,
     Level,
     Membership,
     Service,
 )
-from cep.services import BENEFICIARY_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -26,7 +28,7 @@ class BeneficiaryForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = Beneficiary
-        fields = list(BENEFICIARY_FIELDS)
+        fields = BENEFICIARY_FIELDS
         widgets = {"birth_date": DateInput()}
         help_texts = {
             "phone": "Par exemple 06 12 34 56 78.",
@@ -55,7 +57,7 @@ class NewBeneficiaryForm(BeneficiaryForm):
 class ServiceForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Service
-        fields = ["kind", "channel", "delivered_on", "duration_minutes", "notes"]
+        fields = SERVICE_FIELDS
         widgets = {
             "delivered_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -66,9 +68,10 @@ class ServiceForm(DsfrBaseForm, forms.ModelForm):
 
 
 def add_service_errors(form, error: ValidationError) -> None:
-    """A service's field-keyed errors go next to the form's fields; the rest above the form."""
+    """A service's field-keyed errors go next to the form's fields; the rest above the form
+    (the same messages as the API's 400, cep.errors)."""
     if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
+        for field, messages in messages_by_field(error).items():
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error)

@@ -316,6 +316,30 @@ class Beneficiary(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+# The person's fields a counsellor writes, declared once: the forms, the API, the services and
+# the data export start from these and add or remove fields by name (each saying why), so a new
+# field cannot be editable in one place and missing from the person's copy of their data.
+# Two halves because the intake asks for them in two steps (accueil.forms).
+BENEFICIARY_IDENTITY_FIELDS = (
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "email",
+    "phone",
+    "postcode",
+    "departement",
+)
+BENEFICIARY_SITUATION_FIELDS = (
+    "employment_status",
+    "pcs_group",
+    "diploma_level",
+    "rqth",
+    "qpv_resident",
+)
+BENEFICIARY_FIELDS = BENEFICIARY_IDENTITY_FIELDS + BENEFICIARY_SITUATION_FIELDS
+
+
 class Level(models.IntegerChoices):
     ACCUEIL = 1, "Niveau 1 — accueil individualisé"
     CONSEIL = 2, "Niveau 2 — conseil personnalisé"
@@ -503,6 +527,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.delivered_on:%d/%m/%Y}"
+
+
+# A service's fields the counsellor writes (see BENEFICIARY_FIELDS); its level and counsellor
+# are set by record_service.
+SERVICE_FIELDS = ("kind", "channel", "delivered_on", "duration_minutes", "notes")
 
 
 class Consent(models.Model):

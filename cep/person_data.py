@@ -6,7 +6,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cep.models import Beneficiary, Parcours, ReferentAssignment, Service
+from cep.models import (
+    BENEFICIARY_FIELDS,
+    SERVICE_FIELDS,
+    Beneficiary,
+    Parcours,
+    ReferentAssignment,
+    Service,
+)
 from cep.registries import (
     IDENTITY,
     RECORD_KIND,
@@ -21,32 +28,17 @@ from cep.registries import (
 
 NARROW_NBSP = "\u202f"  # the French thousands separator
 
-BENEFICIARY_FIELDS = [
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "email",
-    "phone",
-    "postcode",
-    "departement",
-    "employment_status",
-    "pcs_group",
-    "diploma_level",
-    "rqth",
-    "qpv_resident",
-    "created_at",
-    "updated_at",
-]
+# The person's fields, and when this operator created and last changed the file.
+IDENTITY_FIELDS = [*BENEFICIARY_FIELDS, "created_at", "updated_at"]
 
 
 def _identity(beneficiary: Beneficiary) -> list[dict]:
-    return [record(beneficiary, BENEFICIARY_FIELDS)]
+    return [record(beneficiary, IDENTITY_FIELDS)]
 
 
 def _identity_shared(beneficiary: Beneficiary) -> list[dict]:
     """What another operator receives: the person, not this operator's bookkeeping dates."""
-    return [record(beneficiary, BENEFICIARY_FIELDS[:-2])]
+    return [record(beneficiary, list(BENEFICIARY_FIELDS))]
 
 
 def _parcours(beneficiary: Beneficiary) -> list[dict]:
@@ -78,7 +70,7 @@ def _services(beneficiary: Beneficiary) -> list[dict]:
         "counsellor__user", "counsellor__operator"
     )
     # The counsellors' notes are data about the person: the right of access covers them.
-    fields = ["level", "kind", "channel", "delivered_on", "duration_minutes", "counsellor", "notes"]
+    fields = ["level", *SERVICE_FIELDS, "counsellor"]
     return [record(s, fields) for s in services.order_by("delivered_on", "pk")]
 
 
@@ -88,7 +80,7 @@ def _services_shared(beneficiary: Beneficiary) -> list[dict]:
     services = Service.objects.filter(parcours__beneficiary=beneficiary).select_related(
         "counsellor__user", "counsellor__operator"
     )
-    fields = ["level", "kind", "channel", "delivered_on", "duration_minutes"]
+    fields = ["level", *(name for name in SERVICE_FIELDS if name != "notes")]
     return [record(s, fields) for s in services.order_by("delivered_on", "pk")]
 
 

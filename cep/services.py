@@ -24,6 +24,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cep import dates
 from cep.audit import log_event
 from cep.models import (
+    BENEFICIARY_FIELDS,
     ApiToken,
     AuditCheckpoint,
     AuditEvent,
@@ -41,22 +42,6 @@ from cep.models import (
 from cep.nomenclatures import check_eligibility
 from cep.roles import ALL_OPERATOR_PERMISSIONS, ROLE_PERMISSIONS
 from cep.signals import parcours_closed, parcours_level_entered
-
-BENEFICIARY_FIELDS = (
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "email",
-    "phone",
-    "postcode",
-    "departement",
-    "employment_status",
-    "pcs_group",
-    "diploma_level",
-    "rqth",
-    "qpv_resident",
-)
 
 
 def _sync_role_permissions(membership: Membership) -> None:

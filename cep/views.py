@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from cep import accessibility, selectors, services
 from cep.audit import client_ip
 from cep.file_page import file_blocks, parcours_links
-from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm
+from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm, add_service_errors
 from cep.home import alerts_for
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
@@ -131,7 +131,7 @@ class BeneficiaryCreateView(OperatorPermissionRequiredMixin, View):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{beneficiary.full_name} a été enregistré(e).")
                 return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
@@ -164,7 +164,7 @@ class BeneficiaryUpdateView(OperatorPermissionRequiredMixin, View):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Les informations ont été mises à jour.")
                 return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
@@ -238,7 +238,7 @@ class ServiceCreateView(OperatorPermissionRequiredMixin, View):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "La prestation a été enregistrée.")
                 url = reverse(

@@ -3,6 +3,9 @@
 from cep.models import Beneficiary
 from cep.registries import PROJECT, DataSection, record, register_data_section
 from conseil.models import (
+    DEMAND_CLARIFICATION_FIELDS,
+    PROJECT_FIELDS,
+    STRATEGY_OPTION_FIELDS,
     DemandClarification,
     HeldSkill,
     ProjectVersion,
@@ -10,10 +13,11 @@ from conseil.models import (
     TrainingNeed,
 )
 
-CLARIFICATION_FIELDS = ["priorities", "constraints", "autonomy", "project_maturity", "recorded_at"]
-HELD_SKILL_FIELDS = ["rome_skill", "free_label", "source", "from_job", "transferable", "created_at"]
-TRAINING_NEED_FIELDS = ["rome_skill", "target_job", "created_at"]
-PROJECT_FIELDS = [
+# Each model's field set (conseil.models), and what the platform records about it.
+CLARIFICATION_EXPORT = [*DEMAND_CLARIFICATION_FIELDS, "recorded_at"]
+HELD_SKILL_EXPORT = ["rome_skill", "free_label", "source", "from_job", "transferable", "created_at"]
+TRAINING_NEED_EXPORT = ["rome_skill", "target_job", "created_at"]
+PROJECT_EXPORT = [
     "number",
     "status",
     "revision_reason",
@@ -21,18 +25,10 @@ PROJECT_FIELDS = [
     "agreement_channel",
     "agreement_recorded_by",
     "agreed_by_account",
-    "project_type",
-    "description",
-    "target_jobs",
-    "feasibility",
-    "market_notes",
-    "prerequisites_notes",
-    "constraints_notes",
-    "funding_notes",
-    "opportunities",
+    *PROJECT_FIELDS,
     "created_at",
 ]
-STRATEGY_FIELDS = ["kind", "description", "pros", "cons", "retained", "retained_on", "created_at"]
+STRATEGY_EXPORT = [*STRATEGY_OPTION_FIELDS, "retained", "retained_on", "created_at"]
 
 
 def export(beneficiary: Beneficiary) -> list[dict]:
@@ -61,11 +57,11 @@ def export(beneficiary: Beneficiary) -> list[dict]:
     )
     strategies = StrategyOption.objects.filter(**mine).order_by("created_at", "pk")
     return (
-        [record(c, CLARIFICATION_FIELDS) for c in clarifications]
-        + [record(s, HELD_SKILL_FIELDS) for s in held_skills]
-        + [record(n, TRAINING_NEED_FIELDS) for n in training_needs]
-        + [record(p, PROJECT_FIELDS) for p in projects]
-        + [record(s, STRATEGY_FIELDS) for s in strategies]
+        [record(c, CLARIFICATION_EXPORT) for c in clarifications]
+        + [record(s, HELD_SKILL_EXPORT) for s in held_skills]
+        + [record(n, TRAINING_NEED_EXPORT) for n in training_needs]
+        + [record(p, PROJECT_EXPORT) for p in projects]
+        + [record(s, STRATEGY_EXPORT) for s in strategies]
     )
 
 

@@ -6,7 +6,10 @@ from cep.forms import DateInput
 from cep.models import DATE_INVALID_MESSAGE, Membership
 from cep.referentials.models import RomeJob
 from conseil.models import (
+    DEMAND_CLARIFICATION_FIELDS,
+    PROJECT_FIELDS,
     STAFF_AGREEMENT_CHANNELS,
+    STRATEGY_OPTION_FIELDS,
     DemandClarification,
     HeldSkill,
     ProjectVersion,
@@ -59,7 +62,7 @@ class ReferentForm(DsfrBaseForm, forms.Form):
 class ClarificationForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = DemandClarification
-        fields = ["priorities", "constraints", "autonomy", "project_maturity"]
+        fields = DEMAND_CLARIFICATION_FIELDS
         widgets = {
             "priorities": forms.Textarea(attrs={"rows": 3}),
             "constraints": forms.Textarea(attrs={"rows": 2}),
@@ -83,17 +86,8 @@ class ProjectForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = ProjectVersion
-        fields = [
-            "project_type",
-            "description",
-            "feasibility",
-            "market_notes",
-            "prerequisites_notes",
-            "constraints_notes",
-            "funding_notes",
-            "opportunities",
-            "revision_reason",
-        ]
+        # The project, and why this version changed (required after an agreed one).
+        fields = [*PROJECT_FIELDS, "revision_reason"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
             for name in [
@@ -127,7 +121,7 @@ class AgreementForm(DsfrBaseForm, forms.Form):
 class StrategyForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = StrategyOption
-        fields = ["kind", "description", "pros", "cons"]
+        fields = STRATEGY_OPTION_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "pros": forms.Textarea(attrs={"rows": 2}),

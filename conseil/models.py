@@ -57,6 +57,11 @@ class DemandClarification(models.Model):
         return f"Clarification du {self.recorded_at:%d/%m/%Y}"
 
 
+# Level 2's fields the counsellor writes, declared once next to each model: its form, its API
+# serializer, its service and the data export start from them, adding fields by name.
+DEMAND_CLARIFICATION_FIELDS = ("priorities", "constraints", "autonomy", "project_maturity")
+
+
 class HeldSkill(models.Model):
     """A skill the person has: from the ROME, or in their own words."""
 
@@ -253,6 +258,21 @@ class ProjectVersion(AgreedVersion):
         return f"Projet, version {self.number}"
 
 
+# The project's content; why a version changed (revision_reason) and its agreement belong to
+# the version, and each consumer names them.
+PROJECT_FIELDS = (
+    "project_type",
+    "description",
+    "target_jobs",
+    "feasibility",
+    "market_notes",
+    "prerequisites_notes",
+    "constraints_notes",
+    "funding_notes",
+    "opportunities",
+)
+
+
 class StrategyOption(models.Model):
     """A way to reach the project, studied with the person; they retain one or several."""
 
@@ -293,3 +313,7 @@ class StrategyOption(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# What the person retains, and when, is written by its own service.
+STRATEGY_OPTION_FIELDS = ("kind", "description", "pros", "cons")

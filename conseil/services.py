@@ -32,17 +32,6 @@ from conseil.models import (
     TrainingNeed,
 )
 
-PROJECT_FIELDS = (
-    "project_type",
-    "description",
-    "feasibility",
-    "market_notes",
-    "prerequisites_notes",
-    "constraints_notes",
-    "funding_notes",
-    "opportunities",
-)
-
 
 def _require_level_2(parcours: Parcours) -> None:
     if not parcours.is_open:

@@ -132,7 +132,7 @@ class DemandView(WorkspaceView):
                     membership=request.membership, parcours=self.parcours, **form.cleaned_data
                 )
             except ValidationError as error:
-                show_errors(request, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "La demande est mise à jour.")
                 return self.back()
@@ -203,7 +203,7 @@ class AddFreeSkillView(SkillsView):
                     membership=request.membership, parcours=self.parcours, **form.cleaned_data
                 )
             except ValidationError as error:
-                show_errors(request, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "La compétence est ajoutée.")
                 return self.back()
@@ -375,7 +375,7 @@ class StrategyView(WorkspaceView):
                     membership=request.membership, parcours=self.parcours, **form.cleaned_data
                 )
             except ValidationError as error:
-                show_errors(request, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "La piste est ajoutée.")
                 return self.back()

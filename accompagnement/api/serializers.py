@@ -2,6 +2,12 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accompagnement.models import (
+    ACTION_FIELDS,
+    COST_LINE_FIELDS,
+    EXTERNAL_SERVICE_FIELDS,
+    FUNDING_REQUEST_FIELDS,
+    STEP_FIELDS,
+    TRAINING_PATH_FIELDS,
     Action,
     ActionPlan,
     CostLine,
@@ -27,7 +33,8 @@ class ActionSerializer(PlausibleDatesModelSerializer):
 
     class Meta:
         model = Action
-        fields = ["id", "key", "step", "description", "actor", "due_date", "status"]
+        # The field set, plus the ids and the status, which set_action_status changes.
+        fields = ["id", "key", *ACTION_FIELDS, "status"]
         read_only_fields = ["key", "status"]
 
 
@@ -36,50 +43,34 @@ class StepSerializer(PlausibleDatesModelSerializer):
 
     class Meta:
         model = Step
-        fields = ["id", "key", "order", "title", "goal", "target_date", "actions"]
+        # The field set, plus the ids and the step's actions (read only).
+        fields = ["id", "key", *STEP_FIELDS, "actions"]
         read_only_fields = ["key"]
 
 
 class TrainingPathSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = TrainingPath
-        fields = [
-            "id",
-            "key",
-            "provider_name",
-            "provider_chosen_by_beneficiary",
-            "certification_code",
-            "certification_title",
-            "start_date",
-            "end_date",
-            "hours",
-            "modality",
-            "cost",
-            "vae_reduction",
-        ]
+        # The field set, plus the ids (`key` follows the item across versions).
+        fields = ["id", "key", *TRAINING_PATH_FIELDS]
         read_only_fields = ["key"]
-        extra_kwargs = {"cost": {"error_messages": AMOUNT_ERRORS}}
+        extra_kwargs = {
+            "cost": {"error_messages": AMOUNT_ERRORS},
+            "vae_reduction": {"error_messages": AMOUNT_ERRORS},
+        }
 
 
 class ExternalServiceSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = ExternalService
-        fields = [
-            "id",
-            "key",
-            "kind",
-            "provider_name",
-            "start_date",
-            "end_date",
-            "expected_results",
-        ]
+        fields = ["id", "key", *EXTERNAL_SERVICE_FIELDS]
         read_only_fields = ["key"]
 
 
 class CostLineSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = CostLine
-        fields = ["id", "key", "kind", "label", "amount"]
+        fields = ["id", "key", *COST_LINE_FIELDS]
         read_only_fields = ["key"]
         extra_kwargs = {"amount": {"error_messages": AMOUNT_ERRORS}}
 
@@ -91,17 +82,8 @@ class FundingRequestSerializer(PlausibleDatesModelSerializer):
 
     class Meta:
         model = FundingRequest
-        fields = [
-            "id",
-            "key",
-            "cost_line",
-            "scheme",
-            "amount_requested",
-            "amount_granted",
-            "status",
-            "contacted_on",
-            "note",
-        ]
+        # The field set, plus the ids and the funder's answer (read only: its own service).
+        fields = ["id", "key", *FUNDING_REQUEST_FIELDS, "amount_granted", "status", "contacted_on"]
         read_only_fields = ["key", "amount_granted", "status", "contacted_on"]
         extra_kwargs = {"amount_requested": {"error_messages": AMOUNT_ERRORS}}
 

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
-from accueil.forms import CONSTRAINT_FIELDS, PERSON_FIELDS, REQUEST_FIELDS, SITUATION_FIELDS
 from accueil.models import (
     CAPACITY_MAX_MESSAGE,
     CAPACITY_MIN_MESSAGE,
     DATETIME_INVALID_MESSAGE,
+    INTAKE_CONSTRAINT_FIELDS,
+    INTAKE_REQUEST_FIELDS,
     InformationSession,
     IntakeRequest,
     Routing,
@@ -14,12 +15,15 @@ from accueil.models import (
 )
 from cep.api.serializers import BeneficiarySerializer, scoped
 from cep.dates import PlausibleDatesModelSerializer
-from cep.models import Beneficiary, Membership, Parcours, Site
+from cep.models import BENEFICIARY_FIELDS, Beneficiary, Membership, Parcours, Site
 
 
 class PersonSerializer(BeneficiarySerializer):
+    """The person of an intake: the field set alone (no id, no dates, the level is the
+    intake's)."""
+
     class Meta(BeneficiarySerializer.Meta):
-        fields = [*PERSON_FIELDS, *SITUATION_FIELDS]
+        fields = BENEFICIARY_FIELDS
         read_only_fields = []
 
 
@@ -34,8 +38,8 @@ class IntakeRequestSerializer(PlausibleDatesModelSerializer):
             "person",
             "beneficiary",
             "parcours",
-            *REQUEST_FIELDS,
-            *CONSTRAINT_FIELDS,
+            *INTAKE_REQUEST_FIELDS,
+            *INTAKE_CONSTRAINT_FIELDS,
             "eligibility_reason",
             "suggested_structure",
             "suggested_rule_label",

@@ -2,9 +2,11 @@ from rest_framework import serializers
 
 from cep.dates import PlausibleDatesModelSerializer
 from cep.models import (
+    BENEFICIARY_FIELDS,
     CHOICE_INVALID_MESSAGE,
     DATE_INVALID_MESSAGE,
     EMAIL_INVALID_MESSAGE,
+    SERVICE_FIELDS,
     Beneficiary,
     Level,
     Parcours,
@@ -33,25 +35,9 @@ class BeneficiarySerializer(PlausibleDatesModelSerializer):
 
     class Meta:
         model = Beneficiary
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "sex",
-            "birth_date",
-            "email",
-            "phone",
-            "postcode",
-            "departement",
-            "employment_status",
-            "pcs_group",
-            "diploma_level",
-            "rqth",
-            "qpv_resident",
-            "entry_level",
-            "created_at",
-            "updated_at",
-        ]
+        # The field set, plus the id and the file's dates (read only) and the entry level
+        # (write only: it opens the parcours, it is not the person's).
+        fields = ["id", *BENEFICIARY_FIELDS, "entry_level", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "email": {"error_messages": {"invalid": EMAIL_INVALID_MESSAGE}},
@@ -85,15 +71,6 @@ class ServiceSerializer(PlausibleDatesModelSerializer):
 
     class Meta:
         model = Service
-        fields = [
-            "id",
-            "parcours",
-            "level",
-            "kind",
-            "channel",
-            "delivered_on",
-            "duration_minutes",
-            "counsellor",
-            "notes",
-        ]
+        # The field set, plus the parcours it is for and what record_service sets (read only).
+        fields = ["id", "parcours", "level", *SERVICE_FIELDS, "counsellor"]
         read_only_fields = ["id", "level", "counsellor"]

@@ -5,7 +5,10 @@ from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
 from cep.models import Membership, Parcours
 from cep.referentials.models import RomeJob, RomeSkill
 from conseil.models import (
+    DEMAND_CLARIFICATION_FIELDS,
+    PROJECT_FIELDS,
     STAFF_AGREEMENT_CHANNELS,
+    STRATEGY_OPTION_FIELDS,
     DemandClarification,
     HeldSkill,
     ProjectVersion,
@@ -41,10 +44,7 @@ class DemandClarificationSerializer(PlausibleDatesModelSerializer):
         fields = [
             "id",
             "parcours",
-            "priorities",
-            "constraints",
-            "autonomy",
-            "project_maturity",
+            *DEMAND_CLARIFICATION_FIELDS,
             "recorded_by",
             "recorded_at",
         ]
@@ -82,15 +82,7 @@ class ProjectVersionSerializer(PlausibleDatesModelSerializer):
             "parcours",
             "number",
             "status",
-            "project_type",
-            "description",
-            "target_jobs",
-            "feasibility",
-            "market_notes",
-            "prerequisites_notes",
-            "constraints_notes",
-            "funding_notes",
-            "opportunities",
+            *PROJECT_FIELDS,
             "revision_reason",
             "agreed_on",
             "agreement_channel",
@@ -120,10 +112,7 @@ class StrategyOptionSerializer(PlausibleDatesModelSerializer):
         fields = [
             "id",
             "parcours",
-            "kind",
-            "description",
-            "pros",
-            "cons",
+            *STRATEGY_OPTION_FIELDS,
             "retained",
             "retained_on",
         ]

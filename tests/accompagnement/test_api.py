@@ -65,3 +65,24 @@ def test_garbage_never_answers_500(login_as):
         for payload in ("[]", "pas du json", '{"amount_requested": "beaucoup"}'):
             response = client.post(url, payload, content_type="application/json")
             assert response.status_code == 400, (url, payload, response.content)
+
+
+def test_an_external_service_is_added_through_the_api_once_the_person_chose_the_provider(
+    login_as,
+):
+    parcours = Level2ParcoursFactory(entry_level=3)
+    plan = services.ensure_plan(membership=parcours.referent, parcours=parcours)
+    client = login_as(parcours.referent)
+    url = f"/api/v1/action-plans/{plan.pk}/items/?type=external"
+    payload = {"kind": "bilan", "provider_name": "Centre de bilan", "expected_results": "Un bilan"}
+    refused = post(client, url, payload)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "provider_chosen_by_beneficiary": [
+            "Le prestataire est le choix de la personne : confirmez qu'elle l'a choisi."
+        ]
+    }
+    added = post(client, url, {**payload, "provider_chosen_by_beneficiary": True})
+    assert added.status_code == 201, added.content
+    assert added.json()["provider_chosen_by_beneficiary"] is True
+    assert plan.versions.get().external_services.get().provider_name == "Centre de bilan"
