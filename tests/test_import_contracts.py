@@ -6,7 +6,15 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-TOPIC_APPS = {"continuity", "managers", "referentials", "security", "space"}
+TOPIC_APPS = {
+    "closure",
+    "continuity",
+    "duplicates",
+    "managers",
+    "referentials",
+    "security",
+    "space",
+}
 
 
 def contract(name: str) -> dict:
