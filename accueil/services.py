@@ -70,11 +70,13 @@ def record_intake(
     constraint_disability: bool = False,
     constraints_notes: str = "",
     ip_address: str | None = None,
+    confirm_distinct: bool = False,
 ) -> IntakeRequest:
     """Receive a request: the person, their parcours at level 1 and the request, or nothing.
 
     `person` holds the beneficiary's fields (see cep.services.create_beneficiary); an inactive
-    person is refused by that function's eligibility rule before anything is written.
+    person is refused by that function's eligibility rule before anything is written, and a
+    person who may already have a file by its duplicate check (`confirm_distinct` passes it on).
     """
     if received_on > timezone.localdate():
         raise ValidationError(
@@ -85,6 +87,7 @@ def record_intake(
         entry_level=Level.ACCUEIL,
         opened_on=received_on,
         ip_address=ip_address,
+        confirm_distinct=confirm_distinct,
         **person,
     )
     parcours = beneficiary.parcours.get()

@@ -31,9 +31,11 @@ from accueil.models import (
 from accueil.routing import PersonFacts
 from cep import services as core
 from cep.audit import client_ip
+from cep.duplicates.matching import PersonKeys, candidates
 from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import BENEFICIARY_FIELDS, Beneficiary
+from cep.registries import PossibleDuplicate
 from cep.roles import MANAGE_OPERATOR
 
 INTAKE_DRAFT_KEY = "accueil_intake_draft"
@@ -84,6 +86,19 @@ class IntakeView(OperatorPermissionRequiredMixin, View):
         form = self.bound(step, data)
         if not form.is_valid():
             return self.render(form, step, status=400)
+        if step == 1 and data.get("confirm_distinct") != "1":
+            # The operator's files that may be this person, before going any further.
+            duplicates = candidates(
+                PersonKeys.of(
+                    operator_id=request.membership.operator_id,
+                    **{
+                        name: form.cleaned_data.get(name)
+                        for name in ("first_name", "last_name", "birth_date", "email", "phone")
+                    },
+                )
+            )
+            if duplicates:
+                return self.render(form, step, status=409, duplicates=duplicates)
         draft = {**self.draft(), str(step): data}
         request.session[INTAKE_DRAFT_KEY] = draft
         if step < len(INTAKE_STEPS):
@@ -99,9 +114,13 @@ class IntakeView(OperatorPermissionRequiredMixin, View):
                 membership=request.membership,
                 person=person,
                 ip_address=client_ip(request),
+                confirm_distinct=self.draft()["1"].get("confirm_distinct") == "1",
                 **answers,
                 **form.cleaned_data,
             )
+        except PossibleDuplicate as warning:
+            # A file was created meanwhile: back to the person, with it.
+            return self.render(person_form, 1, status=409, duplicates=warning.candidates)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.render(form, step, status=400)
@@ -109,9 +128,10 @@ class IntakeView(OperatorPermissionRequiredMixin, View):
         messages.success(request, "La demande est enregistrée et le parcours est ouvert.")
         return redirect("accueil:request_detail", intakerequest_pk=intake.pk)
 
-    def render(self, form, step: int, status: int = 200):
+    def render(self, form, step: int, status: int = 200, duplicates=()):
         context = {
             "form": form,
+            "duplicates": duplicates,
             "step": step,
             "steps": [label for _, label in INTAKE_STEPS],
             "step_label": INTAKE_STEPS[step - 1][1],

@@ -10,10 +10,12 @@ import hashlib
 import secrets
 import unicodedata
 
+import phonenumbers
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django_scopes import ScopedManager, scopes_disabled
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -33,6 +35,21 @@ def normalize_for_search(text: str) -> str:
     # PostgreSQL refuses NUL characters in text: a pasted one must not become a server error.
     decomposed = unicodedata.normalize("NFKD", text.replace("\x00", ""))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def normalize_phone(text: str) -> str:
+    """A phone number in E.164 ("06 12 34 56 78", "0033 6 12…" and "+33612345678" give
+    "+33612345678"), so the duplicate check compares numbers, not the way they were typed;
+    "" for an empty or unreadable number."""
+    if not text or not text.strip():
+        return ""
+    try:
+        number = phonenumbers.parse(text, "FR")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # Wording shared by the HTML forms and the API, so both say the same thing for the same mistake.
@@ -289,12 +306,41 @@ class Beneficiary(models.Model):
     created_at = models.DateTimeField("fiche créée le", auto_now_add=True)
     updated_at = models.DateTimeField("fiche modifiée le", auto_now=True)
     anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
+    # The phone in E.164, kept on save (the duplicate check compares numbers, cep.duplicates).
+    phone_e164 = models.CharField(
+        max_length=20, blank=True, default="", db_default="", editable=False
+    )
+    # A file merged into another one (cep.duplicates) stays as a tombstone pointing at the kept
+    # file: its pages redirect there, its audit events show on the kept file's access log.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_files",
+        verbose_name="fusionné dans",
+    )
+    merged_at = models.DateTimeField("fusionné le", null=True, blank=True, editable=False)
 
     objects = ScopedManager(operator="operator")
 
     class Meta:
         verbose_name = "bénéficiaire"
         indexes = [
+            # The duplicate check at intake (cep.duplicates): same e-mail or same phone within
+            # the operator. The similar names use a trigram index (cep/migrations/0016).
+            models.Index(
+                models.F("operator"),
+                Lower("email"),
+                name="beneficiary_email_idx",
+                condition=~Q(email=""),
+            ),
+            models.Index(
+                fields=["operator", "phone_e164"],
+                name="beneficiary_phone_idx",
+                condition=~Q(phone_e164=""),
+            ),
             # Names looked up within the operator (without accents or case).
             models.Index(fields=["operator", "search_name"], name="beneficiary_search_idx"),
             # The API's keyset pages within an operator, newest first: without it the primary
@@ -307,8 +353,9 @@ class Beneficiary(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_name = normalize_for_search(f"{self.last_name} {self.first_name}")
+        self.phone_e164 = normalize_phone(self.phone)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "phone_e164"}
         super().save(*args, **kwargs)
 
     @property
@@ -594,6 +641,7 @@ class AuditEvent(models.Model):
         DELETE = "delete", "Suppression"
         EXPORT = "export", "Export"
         DOWNLOAD = "download", "Téléchargement"
+        MERGE = "merge", "Fusion de dossiers"
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT)
     # The trail is append-only (a database trigger refuses UPDATE and DELETE): deleting a user,

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 
@@ -157,3 +158,40 @@ def register_retention_check(check: RetentionCheck) -> None:
 
 def retention_checks() -> list[RetentionCheck]:
     return list(_retention_checks)
+
+
+# One file per person: the duplicate check the core runs before it creates a beneficiary,
+# registered by cep.duplicates (so the core imports no topic app). Without one, no check.
+@dataclass(frozen=True)
+class PersonMatcher:
+    # (unsaved beneficiary) -> the operator's files that may be the same person
+    candidates: Callable[[Beneficiary], list]
+    # (membership, beneficiary just created, those candidates) -> records "another person"
+    record_distinct: Callable[..., None]
+
+
+class PossibleDuplicate(ValidationError):
+    """A beneficiary about to be created may already have a file: nothing was saved. Its
+    `candidates` are shown to the counsellor, who opens one or confirms another person
+    (`confirm_distinct=True`). A ValidationError, so a caller that does not show them still
+    refuses with the message instead of a server error."""
+
+    MESSAGE = (
+        "Cette personne a peut-être déjà un dossier chez votre opérateur. Ouvrez le dossier "
+        "existant, ou confirmez qu'il s'agit d'une autre personne."
+    )
+
+    def __init__(self, candidates: list):
+        super().__init__(self.MESSAGE, code="possible_duplicate")
+        self.candidates = candidates
+
+
+_person_matchers: list[PersonMatcher] = []
+
+
+def register_person_matcher(matcher: PersonMatcher) -> None:
+    _person_matchers[:] = [matcher]
+
+
+def person_matcher() -> PersonMatcher | None:
+    return _person_matchers[0] if _person_matchers else None

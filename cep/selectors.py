@@ -140,9 +140,12 @@ def open_parcours_of(beneficiary: Beneficiary) -> Parcours | None:
 
 
 def access_log(beneficiary: Beneficiary, limit: int = 200) -> list[AuditEvent]:
-    """Who read, changed, exported or downloaded this person's records, newest first."""
+    """Who read, changed, exported or downloaded this person's records, newest first; with
+    those of the files merged into this one (the trail is append-only: its events keep the
+    tombstone's id, cep.duplicates)."""
+    files = Beneficiary.objects.filter(Q(pk=beneficiary.pk) | Q(merged_into=beneficiary.pk))
     return list(
-        AuditEvent.objects.filter(beneficiary=beneficiary)
+        AuditEvent.objects.filter(beneficiary__in=files.values("pk"))
         .select_related("membership__user", "membership__operator")
         .order_by("-at", "-pk")[:limit]
     )

@@ -40,6 +40,7 @@ from cep.models import (
     Service,
 )
 from cep.nomenclatures import check_eligibility
+from cep.registries import PossibleDuplicate, person_matcher
 from cep.roles import ALL_OPERATOR_PERMISSIONS, ROLE_PERMISSIONS
 from cep.signals import parcours_closed, parcours_level_entered
 
@@ -254,8 +255,13 @@ def create_beneficiary(
     entry_level: int = Level.ACCUEIL,
     opened_on: date | None = None,
     ip_address: str | None = None,
+    confirm_distinct: bool = False,
 ) -> Beneficiary:
-    """Record an eligible person and open their parcours, followed by the acting counsellor."""
+    """Record an eligible person and open their parcours, followed by the acting counsellor.
+
+    When the operator already has files that may be this person (cep.duplicates), nothing is
+    saved and `PossibleDuplicate` names them, unless the counsellor confirmed another person
+    (`confirm_distinct`), which is recorded against each of them."""
     beneficiary = Beneficiary(
         operator_id=membership.operator_id,
         first_name=first_name.strip(),
@@ -275,7 +281,18 @@ def create_beneficiary(
     _check_beneficiary(beneficiary)
     if entry_level not in Level.values:
         raise ValidationError({"entry_level": "Niveau d'entrée inconnu."})
+    matcher = person_matcher()
+    candidates = matcher.candidates(beneficiary) if matcher else []
+    if candidates and not confirm_distinct:
+        raise PossibleDuplicate(candidates)
     beneficiary.save()
+    if candidates:
+        matcher.record_distinct(
+            membership=membership,
+            beneficiary=beneficiary,
+            candidates=candidates,
+            ip_address=ip_address,
+        )
     parcours = open_parcours(
         membership=membership,
         beneficiary=beneficiary,

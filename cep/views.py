@@ -16,6 +16,7 @@ from cep.home import alerts_for
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Level, Parcours
+from cep.registries import PossibleDuplicate
 from cep.roles import REVIEW_CASELOAD
 
 
@@ -123,22 +124,32 @@ class BeneficiaryCreateView(OperatorPermissionRequiredMixin, View):
 
     def post(self, request):
         form = NewBeneficiaryForm(request.POST)
+        duplicates = []
         if form.is_valid():
             try:
                 beneficiary = services.create_beneficiary(
                     membership=request.membership,
                     ip_address=client_ip(request),
+                    confirm_distinct=request.POST.get("confirm_distinct") == "1",
                     **form.cleaned_data,
                 )
+            except PossibleDuplicate as warning:
+                # Not an error of the form: the counsellor opens a file or confirms.
+                duplicates = warning.candidates
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"{beneficiary.full_name} a été enregistré(e).")
                 return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
-        return self._render(form, status=400)
+        return self._render(form, status=409 if duplicates else 400, duplicates=duplicates)
 
-    def _render(self, form, status=200):
-        context = {"form": form, "title": "Nouveau bénéficiaire", "is_new": True}
+    def _render(self, form, status=200, duplicates=()):
+        context = {
+            "form": form,
+            "title": "Nouveau bénéficiaire",
+            "is_new": True,
+            "duplicates": duplicates,
+        }
         return render(self.request, self.template_name, context, status=status)
 
 
@@ -150,10 +161,14 @@ class BeneficiaryUpdateView(OperatorPermissionRequiredMixin, View):
 
     def get(self, request, beneficiary_pk):
         beneficiary = self.get_beneficiary(beneficiary_pk)
+        if beneficiary.merged_into_id:
+            return redirect("beneficiary_update", beneficiary_pk=beneficiary.merged_into_id)
         return self._render(BeneficiaryForm(instance=beneficiary), beneficiary)
 
     def post(self, request, beneficiary_pk):
         beneficiary = self.get_beneficiary(beneficiary_pk)
+        if beneficiary.merged_into_id:
+            return redirect("beneficiary_detail", beneficiary_pk=beneficiary.merged_into_id)
         form = BeneficiaryForm(request.POST, instance=beneficiary)
         if form.is_valid():
             try:
@@ -182,6 +197,10 @@ class BeneficiaryUpdateView(OperatorPermissionRequiredMixin, View):
 class BeneficiaryDetailView(OperatorPermissionRequiredMixin, View):
     def get(self, request, beneficiary_pk):
         beneficiary = selectors.beneficiary_file(membership=request.membership, pk=beneficiary_pk)
+        if beneficiary.merged_into_id:
+            # A merged file is a tombstone: its page is the kept file's (cep.duplicates).
+            messages.info(request, "Ce dossier a été fusionné : voici le dossier conservé.")
+            return redirect("beneficiary_detail", beneficiary_pk=beneficiary.merged_into_id)
         services.record_beneficiary_read(
             membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
         )

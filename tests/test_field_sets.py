@@ -111,9 +111,13 @@ def test_the_beneficiary_serializers_use_the_field_set():
 
 def test_the_beneficiary_services_take_the_field_set():
     create = inspect.signature(services.create_beneficiary).parameters
-    assert set(create) - {"membership", "entry_level", "opened_on", "ip_address"} == set(
-        BENEFICIARY_FIELDS
-    )
+    assert set(create) - {
+        "membership",
+        "entry_level",
+        "opened_on",
+        "ip_address",
+        "confirm_distinct",
+    } == set(BENEFICIARY_FIELDS)
 
 
 @pytest.mark.django_db

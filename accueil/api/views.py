@@ -16,8 +16,13 @@ from accueil.api.serializers import (
     RoutingStatusSerializer,
 )
 from accueil.models import InformationSession, IntakeRequest, Routing
-from cep.api.views import OperatorViewSetMixin
+from cep.api.views import (
+    DuplicateCheckedCreateMixin,
+    OperatorViewSetMixin,
+    confirm_distinct_requested,
+)
 from cep.errors import as_api_error
+from cep.registries import PossibleDuplicate
 
 CREATE_LIST_READ = (
     mixins.CreateModelMixin,
@@ -27,7 +32,7 @@ CREATE_LIST_READ = (
 )
 
 
-class IntakeRequestViewSet(OperatorViewSetMixin, *CREATE_LIST_READ):
+class IntakeRequestViewSet(OperatorViewSetMixin, DuplicateCheckedCreateMixin, *CREATE_LIST_READ):
     """Demandes de niveau 1 : la création enregistre la personne, ouvre son parcours et la
     demande, ou rien du tout."""
 
@@ -45,8 +50,11 @@ class IntakeRequestViewSet(OperatorViewSetMixin, *CREATE_LIST_READ):
                 membership=self.request.membership,
                 person=person,
                 ip_address=self.client_ip(),
+                confirm_distinct=confirm_distinct_requested(self.request),
                 **data,
             )
+        except PossibleDuplicate:
+            raise  # a 409 with the candidates (DuplicateCheckedCreateMixin)
         except DjangoValidationError as error:
             api_error = as_api_error(error)
             person_fields = set(PersonSerializer.Meta.fields)

@@ -6,7 +6,50 @@ from cep import selectors, services
 from cep.api.serializers import BeneficiarySerializer, ParcoursSerializer, ServiceSerializer
 from cep.audit import client_ip
 from cep.models import Beneficiary, Parcours, Service
+from cep.registries import PossibleDuplicate
 from cep.roles import COUNSEL
+
+TRUE_VALUES = (True, 1, "1", "true", "True", "on", "oui")
+
+
+def confirm_distinct_requested(request) -> bool:
+    """`confirm_distinct=true` in the body (or the query string): the client confirms that the
+    person is not one of the files a previous answer named."""
+    data = request.data if hasattr(request.data, "get") else {}
+    value = data.get("confirm_distinct", request.query_params.get("confirm_distinct"))
+    return value in TRUE_VALUES
+
+
+def possible_duplicate_response(warning: PossibleDuplicate) -> Response:
+    """409: the files that may be the same person, with what identifies them and no more."""
+    return Response(
+        {
+            "detail": warning.MESSAGE,
+            "confirm_distinct": "Renvoyez la demande avec confirm_distinct=true s'il s'agit "
+            "d'une autre personne.",
+            "candidates": [
+                {
+                    "id": candidate.beneficiary.pk,
+                    "first_name": candidate.beneficiary.first_name,
+                    "last_name": candidate.beneficiary.last_name,
+                    "birth_date": candidate.beneficiary.birth_date.isoformat(),
+                    "reasons": candidate.reasons,
+                }
+                for candidate in warning.candidates
+            ],
+        },
+        status=409,
+    )
+
+
+class DuplicateCheckedCreateMixin:
+    """A create that may meet a possible duplicate answers 409 with the candidates."""
+
+    def create(self, request, *args, **kwargs):
+        try:
+            return super().create(request, *args, **kwargs)
+        except PossibleDuplicate as warning:
+            return possible_duplicate_response(warning)
 
 
 class OperatorViewSetMixin:
@@ -18,6 +61,7 @@ class OperatorViewSetMixin:
 
 class BeneficiaryViewSet(
     OperatorViewSetMixin,
+    DuplicateCheckedCreateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -43,6 +87,7 @@ class BeneficiaryViewSet(
         serializer.instance = services.create_beneficiary(
             membership=self.request.membership,
             ip_address=self.client_ip(),
+            confirm_distinct=confirm_distinct_requested(self.request),
             **serializer.validated_data,
         )
 
