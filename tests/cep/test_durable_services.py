@@ -7,6 +7,7 @@ from django.db import transaction
 
 from cep import services as core
 from cep.continuity import services as continuity
+from cep.duplicates import services as duplicates
 from cep.managers import services as managers
 from cep.space import services as space
 
@@ -31,6 +32,7 @@ DURABLE = [
     continuity.remove_co_referent,
     continuity.export_liaison_package,
     managers.hand_over_caseload,
+    duplicates.merge_beneficiaries,
 ]
 
 # Called by another service, by the demo seeding inside its transaction, or through the API
