@@ -34,6 +34,16 @@ def route_lines() -> list[str]:
     return list(walk(get_resolver().url_patterns))
 
 
+# Routes added by later issues, on purpose (each is walked by the isolation test).
+ADDED_SINCE = {
+    # Issue 20, the end of a parcours (cep.closure).
+    "parcours/<int:parcours_pk>/fin/\tparcours_end",
+    "structure/motifs-de-fin/\tclosure_sub_reasons",
+    "api/v1/parcours/<int:parcours_pk>/end/\tapi_parcours_end",
+    "api/v1/parcours/<int:parcours_pk>/reopen/\tapi_parcours_reopen",
+}
+
+
 def before_lines() -> list[str]:
     return [
         line
@@ -47,7 +57,7 @@ def test_every_route_of_before_the_redesign_is_still_there_and_no_other():
     assert len(before) > 100, "the list of before the redesign is missing or truncated"
     assert len(now) == len(set(now)), "a route is declared twice"
     missing = sorted(set(before) - set(now))
-    added = sorted(set(now) - set(before))
+    added = sorted(set(now) - set(before) - ADDED_SINCE)
     assert (missing, added) == ([], [])
 
 
