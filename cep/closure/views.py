@@ -25,6 +25,7 @@ from cep.roles import MANAGE_OPERATOR
 
 class ParcoursEndView(ParcoursViewMixin, View):
     template_name = "closure/end.html"
+    writes_when_ended = True  # reopening, or opening the next parcours
 
     def page(self, **forms_):
         parcours = self.parcours
