@@ -59,7 +59,7 @@ class EndForm(DsfrBaseForm):
         field = self.fields["sub_reason"]
         field.queryset = sub_reasons if sub_reasons is not None else SubReason.objects.none()
         field.label_from_instance = str
-        if not field.queryset:
+        if not field.queryset.exists():
             del self.fields["sub_reason"]
 
 

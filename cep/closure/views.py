@@ -49,7 +49,7 @@ class ParcoursEndView(ParcoursViewMixin, View):
                     "reason": self.request.GET.get("motif", ""),
                 },
             )
-        elif allowed and context["can_reopen"]:
+        elif allowed and (context["can_reopen"] or "reopen_form" in forms_):
             context["reopen_form"] = forms_.get("reopen_form") or ReopenForm()
         elif allowed and not context["following"]:
             context["next_form"] = forms_.get("next_form") or NextParcoursForm()

@@ -22,6 +22,7 @@ from cep.continuity.models import (
 )
 from cep.continuity.signals import transfer_status_changed
 from cep.models import (
+    ENDED_READ_ONLY,
     AuditEvent,
     Beneficiary,
     BeneficiaryAccount,
@@ -155,7 +156,7 @@ def check_transfer_proposal(
     if not reason.strip():
         errors["reason"] = "Indiquez le motif du transfert."
     if not parcours.is_open:
-        errors["target_operator"] = "Ce parcours est clos : il ne peut plus être transféré."
+        errors["target_operator"] = ENDED_READ_ONLY.format(day=f"{parcours.closed_on:%d/%m/%Y}")
     elif Transfer.objects.filter(parcours=parcours, status__in=OPEN_TRANSFER).exists():
         errors["target_operator"] = "Un transfert de ce parcours est déjà en cours."
     try:
