@@ -101,8 +101,7 @@ def _require_in_force(version: PlanVersion) -> None:
         raise ValidationError(
             "Cette version du plan a été révisée depuis : mettez à jour la version en vigueur."
         )
-    if not version.plan.parcours.is_open:
-        raise ValidationError("Ce parcours est clos.")
+    version.plan.parcours.require_open()
 
 
 def editable_draft(plan: ActionPlan) -> PlanVersion:
@@ -112,8 +111,7 @@ def editable_draft(plan: ActionPlan) -> PlanVersion:
             "Ce plan a été validé par la personne : pour le changer, révisez-le en indiquant "
             "pourquoi."
         )
-    if not plan.parcours.is_open:
-        raise ValidationError("Ce parcours est clos.")
+    plan.parcours.require_open()
     return version
 
 
@@ -348,6 +346,7 @@ def revise_plan(*, membership: Membership, plan: ActionPlan, reason: str) -> Pla
     """A new draft copied from the agreed version, every item keeping its key; the agreed
     version stays as it was."""
     ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one revision at a time
+    plan.parcours.require_open()
     current = latest_version(plan)
     if current is None or current.is_draft:
         raise ValidationError({"reason": "Le brouillon en cours se modifie directement."})
@@ -392,6 +391,7 @@ def revise_plan(*, membership: Membership, plan: ActionPlan, reason: str) -> Pla
 def save_declared_facts(*, membership: Membership, parcours: Parcours, **facts) -> DeclaredFacts:
     if unknown := set(facts) - set(DECLARED_FACTS_FIELDS):
         raise TypeError(f"Not a declared fact: {', '.join(sorted(unknown))}")
+    parcours.require_open()
     declared, _ = DeclaredFacts.objects.get_or_create(
         parcours=parcours, defaults={"operator_id": parcours.operator_id}
     )
@@ -413,6 +413,7 @@ def log_contact(
     subject: str,
     notes: str,
 ) -> ContactLog:
+    plan.parcours.require_open()
     contact = ContactLog(
         operator_id=plan.operator_id,
         plan=plan,

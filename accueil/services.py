@@ -30,6 +30,7 @@ from accueil.routing import PersonFacts
 from cep import services as core
 from cep.audit import log_event
 from cep.background import enqueue
+from cep.closure import services as closure
 from cep.continuity import services as continuity
 from cep.continuity.models import Transfer
 from cep.models import (
@@ -147,6 +148,7 @@ def record_information(
     unknown = [theme for theme in themes if theme not in InformationDelivery.Theme.values]
     if not themes or unknown:
         raise ValidationError({"themes": "Choisissez au moins un thème dans la liste."})
+    parcours.require_open()
     if parcours.current_level != Level.ACCUEIL:
         raise ValidationError("Ce parcours a dépassé le niveau 1.")
     service = core.record_service(
@@ -192,6 +194,7 @@ def route(
     transfer, proposed through cep.continuity (its consent rule, its history, the receiving
     operator's decision); the person is at the desk, so their consent is recorded now or the
     orientation is refused."""
+    parcours.require_open()
     errors: dict[str, str] = {}
     is_transfer = target.platform_operator_id is not None
     if is_transfer:
@@ -215,8 +218,6 @@ def route(
         errors["target"] = "On n'oriente pas une personne vers sa propre structure."
     if not reason.strip():
         errors["reason"] = "Indiquez le motif de l'orientation."
-    if not parcours.is_open:
-        errors["target"] = "Ce parcours est clos."
     if errors:
         raise ValidationError(errors)
     transfer = None
@@ -355,11 +356,12 @@ def decide_level1_outcome(
             IntakeRequest.Outcome.ROUTED: Parcours.ClosingReason.ROUTED,
             IntakeRequest.Outcome.STOPPED: Parcours.ClosingReason.STOPPED,
         }[outcome]
-        core.close_parcours(
+        closure.end_parcours(
             membership=membership,
             parcours=parcours,
-            closed_on=decided_on,
+            ended_on=decided_on,
             reason=closing,
+            check_permission=False,  # any counsellor records the level-1 decision
             ip_address=ip_address,
         )
     intake.outcome = outcome

@@ -217,6 +217,7 @@ class RequestActionView(OperatorPermissionRequiredMixin, View):
 
     def post(self, request, intakerequest_pk):
         intake = self.get_intake(intakerequest_pk)
+        intake.parcours.require_open()
         form = self.get_form(request.POST)
         if form.is_valid():
             try:

@@ -97,7 +97,7 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
             SELECT operator_id, id, referent, entry, current, '', '', opened,
                 CASE WHEN closes THEN opened + 90 + (id %% 150)::int END,
                 CASE WHEN closes
-                     THEN (ARRAY['acheve','oriente','abandon','sans_nouvelles'])[1 + id %% 4]
+                     THEN (ARRAY['projet_realise','oriente','arret','sans_nouvelles'])[1 + id %% 4]
                      ELSE '' END,
                 opened + 10,
                 CASE WHEN entry = 2 THEN opened WHEN entry = 1 AND current >= 2 THEN opened + 20

@@ -96,7 +96,7 @@ def generate(cursor, operator_model, user_model, membership_model, services) -> 
                 1 + b.id %% 3, 1 + b.id %% 3, '', '',
                 DATE '2023-11-01' + (b.id %% 1090)::int,
                 CASE WHEN b.id %% 4 = 0 THEN DATE '2023-11-01' + (b.id %% 1090)::int + 60 END,
-                CASE WHEN b.id %% 4 = 0 THEN 'acheve' ELSE '' END,
+                CASE WHEN b.id %% 4 = 0 THEN 'projet_realise' ELSE '' END,
                 DATE '2023-11-01' + (b.id %% 1090)::int + (b.id %% 40)::int
             FROM cep_beneficiary b WHERE b.operator_id = %(op)s
             """,

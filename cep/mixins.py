@@ -33,10 +33,15 @@ class ParcoursViewMixin(OperatorPermissionRequiredMixin):
     - a page shown (GET, 200) that wrote no event of its own is audited as one READ of this
       parcours, with the person it is about, from what is loaded (the tenancy middleware
       then adds nothing);
-    - its templates lead back to the person's file with includes/back_to_file.html.
+    - its templates lead back to the person's file with includes/back_to_file.html;
+    - an ended parcours is read-only: a POST is refused with the French message (shown by
+      cep.errors on the page it came from) before the view reads the form, unless the view
+      says it `writes_when_ended` (the end page itself, the synthèse of the ended parcours,
+      the continuity page whose services refuse what an ended parcours may not do).
     """
 
     parcours: Parcours
+    writes_when_ended: bool = False
 
     def parcours_queryset(self) -> QuerySet[Parcours]:
         return Parcours.objects.select_related("beneficiary", "referent__user")
@@ -50,6 +55,8 @@ class ParcoursViewMixin(OperatorPermissionRequiredMixin):
             and self.permission_required in request.operator_permissions
         ):
             self.parcours = get_object_or_404(self.parcours_queryset(), pk=kwargs["parcours_pk"])
+            if request.method == "POST" and not self.writes_when_ended:
+                self.parcours.require_open()
             self.parcours_loaded()
         response = super().dispatch(request, *args, **kwargs)
         if request.method == "GET" and response.status_code == 200 and not events_in_request.get():

@@ -12,6 +12,7 @@ import unicodedata
 
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -393,6 +394,12 @@ class Level(models.IntegerChoices):
     ACCOMPAGNEMENT = 3, "Niveau 3 — accompagnement à la mise en œuvre"
 
 
+ENDED_READ_ONLY = (
+    "Ce parcours est terminé depuis le {day} : il est en lecture seule. "
+    "Rouvrez-le ou ouvrez un nouveau parcours pour le modifier."
+)
+
+
 class ParcoursQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_on__isnull=True)
@@ -413,12 +420,18 @@ class Parcours(models.Model):
         MATURE = "mature", "Projet mature"
 
     class ClosingReason(models.TextChoices):
-        COMPLETED = "acheve", "Parcours achevé"
-        ROUTED = "oriente", "Orienté vers une autre structure"
-        STOPPED = "abandon", "Arrêt à l'initiative du bénéficiaire"
-        NO_CONTACT = "sans_nouvelles", "Sans nouvelles du bénéficiaire"
-        INELIGIBLE = "inegible", "Ne relève plus du CEP"
-        TRANSFERRED = "transfere", "Transféré à un autre opérateur"
+        """The national list of reasons a parcours ends, which the indicators count. An
+        operator adds its own sub-reasons under them (cep.closure)."""
+
+        COMPLETED = "projet_realise", "Projet réalisé / en emploi"
+        TRAINING = "formation", "Entrée en formation"
+        BUSINESS_CREATED = "creation", "Création ou reprise d'entreprise"
+        STOPPED = "arret", "Arrêt à l'initiative de la personne"
+        NO_CONTACT = "sans_nouvelles", "Sans nouvelles de la personne"
+        ROUTED = "oriente", "Orientée vers une autre structure"
+        MOVED = "demenagement", "Déménagement"
+        TRANSFERRED = "transfere", "Transférée à un autre opérateur"
+        OTHER = "autre", "Autre motif"
 
     operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="parcours")
     beneficiary = models.ForeignKey(
@@ -445,7 +458,18 @@ class Parcours(models.Model):
         "clos le", null=True, blank=True, validators=[validate_not_in_future]
     )
     closing_reason = models.CharField(
-        "motif de clôture", max_length=16, choices=ClosingReason.choices, blank=True
+        "motif de fin", max_length=16, choices=ClosingReason.choices, blank=True
+    )
+    # The text of the reason "other" (required then); the end's details are in cep.closure.
+    closing_note = models.CharField("précision sur le motif", max_length=300, blank=True)
+    # A parcours opened after the end of this one, past the reopening window.
+    previous_parcours = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_parcours",
+        verbose_name="parcours précédent",
     )
     last_contact_on = models.DateField("dernier contact", null=True, blank=True)
     # When the parcours started levels 2 and 3 (level 1 starts with the parcours): the indicators
@@ -492,6 +516,10 @@ class Parcours(models.Model):
                 | Q(closed_on__isnull=False) & ~Q(closing_reason=""),
                 name="parcours_closing_reason_iff_closed",
             ),
+            models.CheckConstraint(
+                condition=~Q(closing_reason="autre") | ~Q(closing_note=""),
+                name="parcours_other_reason_has_text",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -500,6 +528,11 @@ class Parcours(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_on is None
+
+    def require_open(self) -> None:
+        """An ended parcours is read-only: every write service of every level calls this."""
+        if self.closed_on is not None:
+            raise ValidationError(ENDED_READ_ONLY.format(day=self.closed_on.strftime("%d/%m/%Y")))
 
 
 class ReferentAssignment(models.Model):

@@ -42,7 +42,7 @@ from cep.models import (
 from cep.nomenclatures import check_eligibility
 from cep.registries import PossibleDuplicate, person_matcher
 from cep.roles import ALL_OPERATOR_PERMISSIONS, ROLE_PERMISSIONS
-from cep.signals import parcours_closed, parcours_level_entered
+from cep.signals import parcours_level_entered
 
 
 def _sync_role_permissions(membership: Membership) -> None:
@@ -381,38 +381,6 @@ def open_parcours(
 
 
 @transaction.atomic
-def close_parcours(
-    *,
-    membership: Membership,
-    parcours: Parcours,
-    closed_on: date,
-    reason: str,
-    ip_address: str | None = None,
-) -> Parcours:
-    if not parcours.is_open:
-        raise ValidationError("Ce parcours est déjà clos.")
-    if reason not in Parcours.ClosingReason.values:
-        raise ValidationError({"closing_reason": "Choisissez un motif de clôture dans la liste."})
-    if closed_on < parcours.opened_on or closed_on > timezone.localdate():
-        raise ValidationError(
-            {"closed_on": "La date de clôture doit être comprise entre l'ouverture et aujourd'hui."}
-        )
-    parcours.closed_on = closed_on
-    parcours.closing_reason = reason
-    parcours.save(update_fields=["closed_on", "closing_reason"])
-    parcours_closed.send(sender=Parcours, parcours=parcours)
-    log_event(
-        membership=membership,
-        action=AuditEvent.Action.UPDATE,
-        obj=parcours,
-        beneficiary=parcours.beneficiary,
-        ip_address=ip_address,
-        details={"closed_on": closed_on.isoformat(), "closing_reason": reason},
-    )
-    return parcours
-
-
-@transaction.atomic
 def record_service(
     *,
     membership: Membership,
@@ -427,8 +395,7 @@ def record_service(
 ) -> Service:
     """Record a service delivered at the parcours' current level (or the level it belongs to,
     e.g. a collective information session is always level 1); it is the last contact."""
-    if not parcours.is_open:
-        raise ValidationError("Ce parcours est clos : il n'accepte plus de prestation.")
+    parcours.require_open()
     service = Service(
         operator_id=membership.operator_id,
         parcours=parcours,

@@ -377,6 +377,11 @@ BENEFICIARY_SESSION_IDLE_SECONDS = int(os.environ.get("BENEFICIARY_SESSION_IDLE"
 ERASURE_FUNDING_RETENTION_YEARS = int(os.environ.get("ERASURE_FUNDING_RETENTION_YEARS", "3"))
 # Follow-up survey: how long its e-mailed link stays open.
 SURVEY_LINK_MAX_AGE_SECONDS = int(os.environ.get("SURVEY_LINK_MAX_AGE", str(90 * 86400)))
+# End of a parcours: days after its end during which the référent or a manager may reopen it
+# (past them, a new parcours is opened, linked to the ended one).
+PARCOURS_REOPEN_DAYS = int(os.environ.get("PARCOURS_REOPEN_DAYS", "90"))
+# Days without contact after which "no news" is proposed as the end (never applied by itself).
+NO_NEWS_ALERT_DAYS = int(os.environ.get("NO_NEWS_ALERT_DAYS", "90"))
 
 # --- Indicators
 # Published counts below this are masked (statistical secrecy), with secondary suppression.

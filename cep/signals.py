@@ -14,3 +14,7 @@ consent_withdrawn = Signal()
 
 # Sent inside the writing transaction when a parcours is closed: kwargs `parcours`.
 parcours_closed = Signal()
+
+# Sent inside the writing transaction when an ended parcours is reopened: kwargs `parcours`.
+# What the end planned (the follow-up surveys) is cancelled.
+parcours_reopened = Signal()

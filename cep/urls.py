@@ -38,6 +38,7 @@ urlpatterns = [
     # Apps plug in by dotted path: the kernel imports none of them.
     path("", include("cep.space.file_urls")),
     path("", include("cep.continuity.urls")),
+    path("", include("cep.closure.urls")),
     path("", include("cep.managers.urls")),
     path("accueil/", include("accueil.urls")),
     path("conseil/", include("conseil.urls")),
@@ -57,6 +58,7 @@ urlpatterns = [
     path("api/v1/", include("cep.managers.api")),
     path("api/v1/", include("indicateurs.api")),
     path("api/v1/", include("cep.continuity.api")),
+    path("api/v1/", include("cep.closure.api")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",

@@ -247,6 +247,7 @@ class ServiceCreateView(OperatorPermissionRequiredMixin, View):
 
     def post(self, request, parcours_pk):
         parcours = self.get_parcours(parcours_pk)
+        parcours.require_open()
         form = ServiceForm(request.POST)
         if form.is_valid():
             try:

@@ -34,8 +34,7 @@ from conseil.models import (
 
 
 def _require_level_2(parcours: Parcours) -> None:
-    if not parcours.is_open:
-        raise ValidationError("Ce parcours est clos.")
+    parcours.require_open()
     if parcours.current_level < Level.CONSEIL:
         raise ValidationError(
             "Ce parcours est encore au niveau 1 : la personne doit d'abord décider de poursuivre."

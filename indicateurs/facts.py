@@ -80,7 +80,19 @@ GROUP BY 1, 2, 5
 """
 
 
+# The follow-up surveys planned for the parcours ended in the month, by moment: a reopened
+# parcours has no end, and its planned surveys are cancelled (indicateurs.services).
+SURVEYS_PLANNED = f"""
+SELECT p.operator_id, {month_of("p.closed_on")} AS month, 'enquetes_prevues' AS code,
+    'moment' AS breakdown, f.moment AS key, 0 AS bucket, count(*) AS value
+FROM {SURVEY} f JOIN {PARCOURS} p ON p.id = f.parcours_id
+WHERE p.operator_id = ANY(%(ops)s) AND p.closed_on IS NOT NULL AND {in_range("p.closed_on")}
+GROUP BY 1, 2, 5
+"""
+
+
 def register_facts() -> None:
+    register_fact_family("surveys_planned", SURVEYS_PLANNED, order=85)
     register_fact_family("satisfaction", SATISFACTION, order=90)
     register_fact_family("six_months", SIX_MONTHS, order=100)
 

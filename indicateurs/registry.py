@@ -23,6 +23,7 @@ from cep.nomenclatures import (
     region_of_departement,
 )
 from conseil.models import StrategyOption
+from indicateurs.models import FollowUpSurvey
 from indicateurs.secrecy import mask_count, mask_distribution_figure, mask_rate
 from indicateurs.selectors import Cells
 
@@ -223,7 +224,7 @@ INDICATORS: tuple[Indicator, ...] = (
         count("sorties"),
         fact="sorties",
         breakdowns=(
-            Breakdown("motif", "Motif de clôture", tuple(Parcours.ClosingReason.choices)),
+            Breakdown("motif", "Motif de fin", tuple(Parcours.ClosingReason.choices)),
             Breakdown("niveau_atteint", "Niveau atteint", LEVELS),
         ),
         headline=True,
@@ -337,6 +338,18 @@ INDICATORS: tuple[Indicator, ...] = (
         quantile_of(("duree_parcours_jours", "", "")),
         headline=True,
     ),
+    *(
+        Indicator(
+            f"duree_parcours_jours_{reason}",
+            f"Durée médiane des parcours terminés : {label.lower()}",
+            f"Jours entre l'ouverture et la fin des parcours terminés pendant la période pour le "
+            f"motif « {label.lower()} » (médiane).",
+            "jours",
+            DELAYS,
+            quantile_of(("duree_parcours_jours", "motif", reason)),
+        )
+        for reason, label in Parcours.ClosingReason.choices
+    ),
     Indicator(
         "part_sorties_synthese",
         "Parcours terminés avec une synthèse",
@@ -376,6 +389,17 @@ INDICATORS: tuple[Indicator, ...] = (
         sum_of("orientations", "cible"),
         fact="orientations",
         breakdowns=(Breakdown("cible", "Structure", tuple(Structure.Kind.choices)),),
+    ),
+    Indicator(
+        "enquetes_prevues",
+        "Enquêtes de suivi prévues",
+        "Enquêtes de suivi prévues pour les parcours terminés pendant la période (à la fin et six "
+        "mois après ; un parcours rouvert n'en compte plus, un parcours transféré n'en a pas).",
+        "enquêtes",
+        OUTCOMES,
+        sum_of("enquetes_prevues", "moment"),
+        fact="enquetes_prevues",
+        breakdowns=(Breakdown("moment", "Moment", tuple(FollowUpSurvey.Moment.choices)),),
     ),
     Indicator(
         "satisfaction_n1",

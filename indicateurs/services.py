@@ -44,6 +44,12 @@ def on_parcours_closed(sender, *, parcours: Parcours, **kwargs) -> None:
         )
 
 
+def on_parcours_reopened(sender, *, parcours: Parcours, **kwargs) -> None:
+    """A reopened parcours has not ended: the surveys its end planned and not yet sent are
+    cancelled (those sent or answered stay, and count); a new end plans them again."""
+    FollowUpSurvey.objects.filter(parcours=parcours, status=FollowUpSurvey.Status.PLANNED).delete()
+
+
 def has_survey_consent(beneficiary) -> bool:
     return Consent.objects.filter(
         beneficiary=beneficiary,

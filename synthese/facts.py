@@ -9,7 +9,8 @@ from synthese.models import SynthesisDocument
 DOCUMENT = SynthesisDocument._meta.db_table
 READY = quoted(SynthesisDocument.Status.READY)
 
-# Closed parcours: the count by reason and level reached, their length in days, the services
+# Closed parcours: the count by reason and level reached, their length in days (overall and by
+# reason), the services
 # they received and whether a synthèse was ready for them.
 PARCOURS_CLOSED = f"""
 WITH closed AS (
@@ -29,6 +30,10 @@ GROUP BY GROUPING SETS (
 UNION ALL
 SELECT operator_id, month, 'duree_parcours_jours', '', '', days, count(*) FROM closed
 GROUP BY 1, 2, 6
+UNION ALL
+SELECT operator_id, month, 'duree_parcours_jours', 'motif', closing_reason, days, count(*)
+FROM closed
+GROUP BY 1, 2, 5, 6
 UNION ALL
 SELECT c.operator_id, c.month, 'prestations_parcours_clos', '', '', 0, count(s.id)
 FROM closed c JOIN {Service._meta.db_table} s ON s.parcours_id = c.id

@@ -18,6 +18,9 @@ from synthese.models import SynthesisDocument
 class ParcoursMixin(ParcoursViewMixin, View):
     """A page of the synthèse documents of one parcours."""
 
+    # The synthèse records the parcours as it ended: asked, retried or sent after the end too.
+    writes_when_ended = True
+
     def document(self, pk: int) -> SynthesisDocument:
         return get_object_or_404(
             SynthesisDocument.objects.select_related("requested_by__user"),

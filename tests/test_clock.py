@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from accueil import services as accueil_services
-from cep import services as core_services
+from cep.closure.services import end_parcours
 from cep.continuity import services
 from cep.continuity.models import Transfer
 from cep.dates import shift_years
@@ -153,10 +153,11 @@ def test_closing_plans_the_surveys(moment):
     )
     ConsentFactory(beneficiary=parcours.beneficiary)  # the person agreed to be asked
     with scope(operator=counsellor.operator_id):
-        core_services.close_parcours(
+        end_parcours(
             membership=counsellor,
             parcours=parcours,
-            closed_on=timezone.localdate(),
+            ended_on=timezone.localdate(),
+            check_permission=False,
             reason=Parcours.ClosingReason.COMPLETED,
         )
     due = dict(FollowUpSurvey.objects.values_list("moment", "due_on"))

@@ -60,6 +60,8 @@ class ParcoursSerializer(PlausibleDatesModelSerializer):
             "opened_on",
             "closed_on",
             "closing_reason",
+            "closing_note",
+            "previous_parcours",
             "last_contact_on",
         ]
         read_only_fields = fields

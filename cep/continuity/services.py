@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cep.audit import log_event
+from cep.closure.services import end_parcours
 from cep.continuity.models import (
     LiaisonFile,
     Transfer,
@@ -21,6 +22,7 @@ from cep.continuity.models import (
 )
 from cep.continuity.signals import transfer_status_changed
 from cep.models import (
+    ENDED_READ_ONLY,
     AuditEvent,
     Beneficiary,
     BeneficiaryAccount,
@@ -32,7 +34,6 @@ from cep.models import (
 from cep.registries import CATEGORIES, REQUIRED_FOR_TRANSFER
 from cep.roles import REVIEW_CASELOAD, ROLE_PERMISSIONS
 from cep.services import open_parcours
-from cep.signals import parcours_closed
 
 REVIEWER_ROLES = (Membership.Role.MANAGER, Membership.Role.ADMIN)
 REVIEW_TRANSFER = "continuity.review_transfer"
@@ -155,7 +156,7 @@ def check_transfer_proposal(
     if not reason.strip():
         errors["reason"] = "Indiquez le motif du transfert."
     if not parcours.is_open:
-        errors["target_operator"] = "Ce parcours est clos : il ne peut plus être transféré."
+        errors["target_operator"] = ENDED_READ_ONLY.format(day=f"{parcours.closed_on:%d/%m/%Y}")
     elif Transfer.objects.filter(parcours=parcours, status__in=OPEN_TRANSFER).exists():
         errors["target_operator"] = "Un transfert de ce parcours est déjà en cours."
     try:
@@ -360,10 +361,13 @@ def accept_transfer(
     with scope(operator=transfer.operator_id):
         origin = Parcours.objects.select_for_update().get(pk=transfer.parcours_id)
         if origin.is_open:
-            origin.closed_on = max(today, origin.opened_on)
-            origin.closing_reason = Parcours.ClosingReason.TRANSFERRED
-            origin.save(update_fields=["closed_on", "closing_reason"])
-            parcours_closed.send(sender=Parcours, parcours=origin)
+            end_parcours(
+                membership=membership,
+                parcours=origin,
+                ended_on=max(today, origin.opened_on),
+                reason=Parcours.ClosingReason.TRANSFERRED,
+                by_system=True,
+            )
     log_event(
         membership=membership,
         action=AuditEvent.Action.CREATE,
@@ -480,8 +484,7 @@ def add_co_referent(
     _check_co_referent(membership, parcours, counsellor)
     if counsellor.pk == parcours.referent_id:
         raise ValidationError({"counsellor": "Ce conseiller est déjà le référent du parcours."})
-    if not parcours.is_open:
-        raise ValidationError("Ce parcours est clos.")
+    parcours.require_open()
     assign_perm(CO_FOLLOW_PARCOURS, counsellor.user, parcours)
     log_event(
         membership=membership,

@@ -33,6 +33,9 @@ class ContinuityView(ParcoursViewMixin, View):
     received by transfer, the liaison file that came with it."""
 
     template_name = "continuity/continuity.html"
+    # The liaison file of an ended parcours is still handed over; the services refuse a
+    # transfer or a new co-référent.
+    writes_when_ended = True
 
     def parcours_queryset(self):
         # A co-référent of another team of the operator reaches it too.

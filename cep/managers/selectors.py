@@ -76,12 +76,15 @@ def site_totals(rows: list[Membership], keys: list[str]) -> list[dict]:
     return sorted(totals.values(), key=lambda t: t["site"].name)
 
 
-def counsellor_parcours(*, counsellor: Membership, today: date) -> QuerySet[Parcours]:
-    """Their open parcours with the beneficiary, the next due action and whatever the apps add."""
+def counsellor_parcours(
+    *, counsellor: Membership, today: date, ended: bool = False
+) -> QuerySet[Parcours]:
+    """Their open parcours (and the ended ones only when asked) with the beneficiary, the next
+    due action and whatever the apps add."""
     annotations = {c.key: c.expression(today) for c in parcours_columns()}
+    rows = Parcours.objects.all() if ended else Parcours.objects.open()
     return (
-        Parcours.objects.open()
-        .filter(referent=counsellor)
+        rows.filter(referent=counsellor)
         .select_related("beneficiary")
         .annotate(**annotations)
         .order_by("last_contact_on", "pk")

@@ -127,7 +127,10 @@ class CounsellorCaseloadView(ManagerMixin, View):
     def get(self, request, membership_pk, form=None, status=200):
         counsellor = get_object_or_404(Membership.objects.select_related("user"), pk=membership_pk)
         today = timezone.localdate()
-        parcours = list(selectors.counsellor_parcours(counsellor=counsellor, today=today)[:500])
+        ended = request.GET.get("termines") == "1"
+        parcours = list(
+            selectors.counsellor_parcours(counsellor=counsellor, today=today, ended=ended)[:500]
+        )
         if self.wants_csv():
             return self.csv_response(
                 f"portefeuille-{counsellor.pk}",
@@ -148,6 +151,7 @@ class CounsellorCaseloadView(ManagerMixin, View):
             "title": f"Portefeuille de {counsellor.display_name}",
             "counsellor": counsellor,
             "parcours": parcours,
+            "ended": ended,
             "today": today,
             "stale_before": today - timedelta(days=settings.STALE_PARCOURS_DAYS),
             "form": form or HandOverForm(exclude=counsellor.pk),

@@ -352,7 +352,7 @@ def test_erasure_is_refused_while_a_parcours_is_open_then_anonymises(client, log
         manager_services.anonymise_beneficiary(membership=manager, beneficiary=parcours.beneficiary)
     assert "Un parcours est encore ouvert" in error.value.messages[0]
 
-    parcours.closed_on, parcours.closing_reason = timezone.localdate(), "acheve"
+    parcours.closed_on, parcours.closing_reason = timezone.localdate(), "projet_realise"
     parcours.save()
     response = login_as(manager).post(
         f"/beneficiaires/{parcours.beneficiary_id}/anonymiser/", follow=True

@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 
 from cep import services as core
+from cep.closure import services as closure
 from cep.continuity import services as continuity
 from cep.duplicates import services as duplicates
 from cep.managers import services as managers
@@ -43,7 +44,8 @@ NESTABLE = [
     core.create_beneficiary,
     core.update_beneficiary,
     core.open_parcours,
-    core.close_parcours,
+    closure.end_parcours,
+    closure.reopen_parcours,
     core.record_service,
     continuity.propose_transfer,
     continuity.accept_transfer,

@@ -16,6 +16,7 @@ def test_every_app_registers_its_families_in_a_fixed_order():
         "project_types",
         "strategies",
         "routings",
+        "surveys_planned",
         "satisfaction",
         "six_months",
         "people",

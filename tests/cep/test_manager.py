@@ -89,7 +89,7 @@ def team():
         entry_level=2,
         opened_on=date(2026, 1, 2),
         closed_on=date(2026, 3, 15),
-        closing_reason="acheve",
+        closing_reason="projet_realise",
     )
     # A: P5 level 2, new in March: a workshop, then an interview 3 days after opening.
     p5 = parcours(a, entry_level=2, opened_on=date(2026, 3, 10), last_contact_on=today)
@@ -104,7 +104,7 @@ def team():
         entry_level=1,
         opened_on=date(2026, 3, 31),
         closed_on=date(2026, 4, 1),
-        closing_reason="abandon",
+        closing_reason="arret",
     )
     # Elsewhere: another operator's busy counsellor.
     elsewhere = make_membership(operator=OperatorFactory())

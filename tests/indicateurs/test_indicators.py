@@ -108,7 +108,7 @@ def test_profile_breakdowns(data):
     }
     assert breakdown(figures, "beneficiaires", "region") == {"84": 4, "11": 1}
     assert breakdown(figures, "entrees", "niveau_entree") == {"1": 3, "2": 1}
-    assert breakdown(figures, "sorties", "motif") == {"oriente": 1, "acheve": 1}
+    assert breakdown(figures, "sorties", "motif") == {"oriente": 1, "projet_realise": 1}
     assert breakdown(figures, "sorties", "niveau_atteint") == {"1": 1, "3": 1}
     assert breakdown(figures, "prestations", "type") == {
         "entretien_individuel": 3,

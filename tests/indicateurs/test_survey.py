@@ -8,7 +8,7 @@ import pytest
 from django.core import mail, signing
 from django.utils import timezone
 
-from cep import services as core
+from cep.closure.services import end_parcours
 from indicateurs import services, surveys
 from indicateurs.models import FollowUpSurvey
 from tests.factories import BeneficiaryAccountFactory, ConsentFactory, ParcoursFactory
@@ -33,11 +33,12 @@ def closed_parcours(*, consent: bool, email: str = "maelle.kerbrat@exemple.inval
     )
     if consent:
         ConsentFactory(beneficiary=parcours.beneficiary, purpose="enquete_suivi")
-    core.close_parcours(
+    end_parcours(
         membership=parcours.referent,
         parcours=parcours,
-        closed_on=timezone.localdate(),
-        reason="acheve",
+        ended_on=timezone.localdate(),
+        reason="projet_realise",
+        channel="sur_site",
     )
     return parcours
 

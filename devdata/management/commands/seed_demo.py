@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from cep import services
+from cep.closure import services as closure
 from cep.continuity import services as continuity_services
 from cep.continuity.models import Transfer
 from cep.models import Beneficiary, Coordinator, Membership, Operator, Parcours, Service, Site
@@ -319,11 +320,13 @@ class Command(BaseCommand):
                 notes="Entretien de démonstration : données fictives.",
             )
         if span > 300 and rng.random() < 0.5:
-            services.close_parcours(
+            closure.end_parcours(
                 membership=counsellor,
                 parcours=parcours,
-                closed_on=opened_on + timedelta(days=days[-1]),
+                ended_on=opened_on + timedelta(days=days[-1]),
                 reason=rng.choice(Parcours.ClosingReason.values[:4]),
+                channel=Service.Channel.ON_SITE,
+                check_permission=False,
             )
 
     def print_logins(self):
