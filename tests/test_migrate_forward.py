@@ -36,13 +36,20 @@ REDESIGN = {
     ("continuity", "0001_transfer_tables_from_cep"),
     ("referentials", "0001_rome_tables_from_cep"),
 }
-# Migrations added after the redesign (the one transfer workflow): not state-only, they are
+# Migrations added after the redesign (the transfer workflow, issue 20): not state-only, they are
 # applied after the redesign's have been checked, and must lose no row.
 LATER: set[tuple[str, str]] = {
     ("continuity", "0002_accepted_before_sending"),
     ("accueil", "0007_routing_transfer"),
     ("accueil", "0008_platform_routings_become_transfers"),
     ("accueil", "0009_routing_without_its_own_consent"),
+    # Issue 20: the end of a parcours, one file per person.
+    ("cep", "0016_parcours_end"),
+    ("closure", "0001_end_of_parcours"),
+    ("cep", "0016_duplicates_keys_and_merge"),
+    ("duplicates", "0001_initial"),
+    ("duplicates", "0002_candidates_function"),
+    ("cep", "0017_merge_end_and_duplicates"),
 }
 
 MOVED = {
