@@ -372,6 +372,11 @@ class PlanItemChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_change_display()} — {self.get_item_kind_display()} « {self.item_label} »"
 
+    @property
+    def pairs(self) -> list[tuple[dict, dict]]:
+        """A correction's fields, before and after, side by side."""
+        return list(zip(self.before, self.after, strict=False))
+
 
 class DeclaredFacts(models.Model):
     """What the person declared for the funding rules; empty means unknown, never "no"."""

@@ -334,12 +334,11 @@ def set_schemes_notes(*, membership: Membership, plan: ActionPlan, notes: str) -
     return version
 
 
-PLAN_DATE_FIELDS = ("target_date", "due_date", "start_date", "end_date")
-
-
 def _item_dates(item, opened_on: date) -> dict[str, list[str]]:
     """The item's dates, around the parcours (cep.dates)."""
-    values = {field: getattr(item, field) for field in PLAN_DATE_FIELDS if hasattr(item, field)}
+    values = {
+        field: getattr(item, field) for field in dates.PLAN_ITEM_DATE_FIELDS if hasattr(item, field)
+    }
     try:
         dates.check_plan_item_dates(values, opened_on=opened_on)
     except ValidationError as error:

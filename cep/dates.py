@@ -171,6 +171,8 @@ def check_plan_dates(
         raise ValidationError(errors)
 
 
+# The date fields of the action plan's items (steps, actions, trainings, services).
+PLAN_ITEM_DATE_FIELDS = ("target_date", "due_date", "start_date", "end_date")
 # The fields of a plan item that must not precede the opening of the parcours (a training or a
 # service may have begun before: the window above allows it).
 NOT_BEFORE_OPENING = ("due_date",)

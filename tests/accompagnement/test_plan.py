@@ -110,7 +110,9 @@ def test_an_agreed_plan_is_revised_never_edited_and_the_diff_lists_changes(plan)
     assert changes == {
         ("ajout", "Étape", "Trouver un stage"): (),
         ("retrait", "Action", "S'inscrire"): (),
-        ("modification", "Coût", "Formation"): (("coût", "3000.00", "2500.00"),),
+        ("modification", "Coût", "Formation"): (
+            ("coût", "3\u00a0000,00\u00a0€", "2\u00a0500,00\u00a0€"),
+        ),
     }
     assert line.key == copied_line.key
     agree(plan)
