@@ -77,8 +77,10 @@ def raw(instance: models.Model, name: str):
     if field.is_relation:
         return getattr(instance, field.attname)
     value = getattr(instance, name)
-    if isinstance(value, Decimal | date):
-        return str(value) if not isinstance(value, date) else value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.{field.decimal_places}f}"  # 6500 typed, 6500.00 stored: one value
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

@@ -376,8 +376,7 @@ class AgreementView(PlanView):
     """The person's agreement: refused, the plan page comes back with what was typed (the date,
     the channel) and each error next to its field."""
 
-    def get(self, request, parcours_pk):
-        return self.back()
+    http_method_names = ["post"]
 
     def post(self, request, parcours_pk):
         form = AgreementForm(request.POST)

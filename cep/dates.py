@@ -246,18 +246,33 @@ class PlausibleFormDateTimeField(forms.DateTimeField):
     default_validators = [validate_plausible]
 
 
+# The validators that already include the generic rule: a model field holding one does not get
+# it a second time (DRF runs them all, and would say the same message twice).
+INCLUDE_PLAUSIBLE = (
+    validate_plausible,
+    validate_plan_date,
+    validate_not_in_future,
+    validate_scheduled,
+)
+
+
+def _with_plausible(kwargs: dict) -> dict:
+    validators = kwargs.setdefault("validators", [])
+    if not any(validator in INCLUDE_PLAUSIBLE for validator in validators):
+        validators.append(validate_plausible)
+    return kwargs
+
+
 class PlausibleDateField(serializers.DateField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validators", []).append(validate_plausible)
-        super().__init__(**kwargs)
+        super().__init__(**_with_plausible(kwargs))
 
 
 class PlausibleDateTimeField(serializers.DateTimeField):
     """DRF's field makes a naive year-1 datetime aware and overflows: check the year first."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validators", []).append(validate_plausible)
-        super().__init__(**kwargs)
+        super().__init__(**_with_plausible(kwargs))
 
     def to_internal_value(self, value: datetime | str) -> datetime:
         try:
