@@ -269,9 +269,10 @@ class SchemesView(PlanMixin):
     """The schemes and services to mobilise, a text of the draft."""
 
     def get(self, request, parcours_pk, form=None, status=200):
-        version = services.latest_version(self.plan)
-        if not version.is_draft:
-            messages.error(request, services.FROZEN_MESSAGE)
+        try:
+            version = services.editable_draft(self.plan)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
             return self.back()
         context = {
             "form": form or SchemesForm(initial={"notes": version.schemes_notes}),
