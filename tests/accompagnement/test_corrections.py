@@ -405,3 +405,45 @@ def test_the_data_migration_links_the_training_and_its_line_typed_again(plan):
     migration.unlink(apps, None)
     typed.refresh_from_db()
     assert (typed.training, typed.amount) == (None, Decimal("5700.00"))
+
+
+def test_the_persons_data_export_carries_the_drafts_history(plan, counsellor):
+    from cep.registries import data_sections
+
+    step = add(plan, "step", title="Se former", order=1)
+    update(plan, step, "step", title="Se former en comptabilité")
+    [section] = [s for s in data_sections() if s.key == "plan"]
+    changes = [r for r in section.export(plan.parcours.beneficiary) if "changement" in r]
+    assert [
+        (r["type d'élément"], r["libellé de l'élément"], r["changement"], r["avant"], r["après"])
+        for r in changes
+    ] == [
+        (
+            "Étape",
+            "Se former",
+            "Ajout",
+            [],
+            ["Ordre : 1", "Étape : Se former", "Objectif intermédiaire : —", "Date visée : —"],
+        ),
+        (
+            "Étape",
+            "Se former en comptabilité",
+            "Modification",
+            ["Étape : Se former"],
+            ["Étape : Se former en comptabilité"],
+        ),
+    ]
+    assert changes[0]["par"].startswith("Claire Morvan")
+
+
+def test_erasure_clears_the_texts_the_history_kept(plan):
+    from accompagnement.space import anonymise
+    from cep.registries import ERASED
+
+    step = add(plan, "step", title="Se former", order=1, goal="Objectif personnel")
+    update(plan, step, "step", goal="Autre objectif personnel")
+    anonymise(plan.parcours.beneficiary)
+    assert [
+        (c.change, c.item_kind, c.item_label, c.before, c.after)
+        for c in PlanItemChange.objects.filter(version__plan=plan)
+    ] == [("ajout", "step", ERASED, [], []), ("modification", "step", ERASED, [], [])]
