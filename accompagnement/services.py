@@ -35,6 +35,7 @@ from accompagnement.models import (
     PlanVersion,
     Step,
     TrainingPath,
+    VersionItem,
 )
 from cep import dates
 from cep.audit import log_event, log_parcours_event
@@ -201,7 +202,7 @@ def add_item(*, membership: Membership, plan: ActionPlan, item_type: str, **fiel
     return item
 
 
-def draft_item(*, plan: ActionPlan, item_type: str, pk: int):
+def draft_item(*, plan: ActionPlan, item_type: str, pk: int) -> VersionItem:
     """An item of the plan's draft, to correct or remove; an item of an agreed (or revised)
     version is refused with the reason. Another plan's item is not found (404)."""
     model, _ = ITEM_MODELS[item_type]
@@ -221,7 +222,9 @@ def draft_item(*, plan: ActionPlan, item_type: str, pk: int):
 
 
 @transaction.atomic
-def update_item(*, membership: Membership, plan: ActionPlan, item_type: str, pk: int, **fields):
+def update_item(
+    *, membership: Membership, plan: ActionPlan, item_type: str, pk: int, **fields: object
+) -> VersionItem:
     """Correct an item of the draft; the change is kept in the version's history (what was
     before, what is after). A training's cost line follows the training."""
     _, field_set = ITEM_MODELS[item_type]
@@ -259,7 +262,7 @@ def update_item(*, membership: Membership, plan: ActionPlan, item_type: str, pk:
     return item
 
 
-def removed_with(item) -> list:
+def removed_with(item: VersionItem) -> list[VersionItem]:
     """What goes with an item removed: a step's actions, a line's funders solicited (a
     training's line and its funders)."""
     if isinstance(item, Step):
