@@ -75,3 +75,11 @@ def summarize(
             if granted and all(r.scheme == "cpf" for r in granted):
                 summary.participation = cpf_participation(granted[0])
     return FundingSummary(lines=list(by_line.values()), can_pay=can_pay)
+
+
+def euros(amount: Decimal | None) -> str:
+    """An amount as the French read it: 6 500,00 € (no-break spaces, so it never wraps)."""
+    if amount is None:
+        return "—"
+    text = f"{Decimal(amount).quantize(Decimal('0.01')):,.2f}"
+    return text.replace(",", "\u00a0").replace(".", ",") + "\u00a0€"

@@ -18,6 +18,7 @@ from accompagnement.models import (
     DeclaredFacts,
     ExternalService,
     FundingRequest,
+    PlanItemChange,
     PlanVersion,
     Step,
     TrainingPath,
@@ -59,6 +60,21 @@ FACTS_EXPORT = [*DECLARED_FACTS_FIELDS, "updated_at"]  # when the person last de
 CONTACT_EXPORT = list(CONTACT_LOG_FIELDS)
 
 
+# The history of the drafts: which item, what change, by whom, when; its values as the pages
+# show them (already labelled and formatted when the change was written).
+CHANGE_EXPORT = ["version", "item_kind", "item_label", "change", "membership", "changed_at"]
+
+
+def _change(change: PlanItemChange) -> dict:
+    out = record(change, CHANGE_EXPORT)
+    # "élément" names the record's own kind in the export: the item's kind reads as its type.
+    out["type d'élément"] = out.pop("élément (champ)")
+    for name, values in (("before", change.before), ("after", change.after)):
+        label = str(PlanItemChange._meta.get_field(name).verbose_name)
+        out[label] = [f"{value['label']} : {value['shown']}" for value in values]
+    return out
+
+
 def _items(model, beneficiary: Beneficiary, *related: str):
     return (
         model.objects.filter(version__plan__parcours__beneficiary=beneficiary)
@@ -86,6 +102,12 @@ def export_plan(beneficiary: Beneficiary) -> list[dict]:
         + [record(a, ACTION_EXPORT) for a in _items(Action, beneficiary, "step")]
         + [record(t, TRAINING_EXPORT) for t in _items(TrainingPath, beneficiary)]
         + [record(e, EXTERNAL_SERVICE_EXPORT) for e in _items(ExternalService, beneficiary)]
+        + [
+            _change(c)
+            for c in PlanItemChange.objects.filter(version__plan__parcours__beneficiary=beneficiary)
+            .select_related("version", "membership__user", "membership__operator")
+            .order_by("version__number", "changed_at", "pk")
+        ]
     )
 
 
@@ -119,7 +141,7 @@ def register_data_sections() -> None:
     register_data_section(
         DataSection(
             "plan",
-            "Plan d'action : versions, étapes, actions, formation, prestations",
+            "Plan d'action : versions, étapes, actions, formation, prestations, corrections",
             PLAN,
             export_plan,
             order=50,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from accompagnement.history import label_of, shown
 from accompagnement.models import (
     ACTION_FIELDS,
     COST_LINE_FIELDS,
@@ -52,14 +53,6 @@ class Change:
     details: tuple[tuple[str, str, str], ...] = ()  # (field label, before, after)
 
 
-def shown(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
 def diff_versions(before: PlanVersion, after: PlanVersion) -> list[Change]:
     changes: list[Change] = []
     for model, item_type, fields in COMPARED:
@@ -67,20 +60,22 @@ def diff_versions(before: PlanVersion, after: PlanVersion) -> list[Change]:
         new = {item.key: item for item in model.objects.filter(version=after)}
         for key, item in new.items():
             if key not in old:
-                changes.append(Change("ajout", item_type, str(item)))
+                changes.append(Change("ajout", item_type, label_of(item)))
                 continue
             details = tuple(
                 (
                     str(model._meta.get_field(name).verbose_name),
-                    shown(getattr(old[key], name)),
-                    shown(getattr(item, name)),
+                    shown(old[key], name),
+                    shown(item, name),
                 )
                 for name in fields
                 if getattr(old[key], name) != getattr(item, name)
             )
             if details:
-                changes.append(Change("modification", item_type, str(item), details))
+                changes.append(Change("modification", item_type, label_of(item), details))
         changes.extend(
-            Change("retrait", item_type, str(item)) for key, item in old.items() if key not in new
+            Change("retrait", item_type, label_of(item))
+            for key, item in old.items()
+            if key not in new
         )
     return changes

@@ -1,4 +1,7 @@
+from datetime import date
+
 from django import forms
+from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
 from accompagnement.models import (
@@ -19,6 +22,7 @@ from accompagnement.models import (
     Step,
     TrainingPath,
 )
+from cep import dates
 from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import DATE_INVALID_MESSAGE
@@ -33,7 +37,33 @@ def dated(*names):
     return {name: DateInput() for name in names}
 
 
-class StepForm(DsfrBaseForm, forms.ModelForm):
+class PlanItemDatesMixin:
+    """An item's dates checked against its parcours (cep.dates), each error on its field, with
+    the form's other errors; the service checks them again (the API goes through it too).
+    `opened_on`: the day the parcours opened."""
+
+    def __init__(self, *args, opened_on: date | None = None, **kwargs):
+        self.opened_on = opened_on
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.opened_on is None:
+            return cleaned
+        values = {
+            name: cleaned.get(name)
+            for name in dates.PLAN_ITEM_DATE_FIELDS
+            if name in self.fields and name not in self.errors
+        }
+        try:
+            dates.check_plan_item_dates(values, opened_on=self.opened_on)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name, messages)
+        return cleaned
+
+
+class StepForm(PlanItemDatesMixin, DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Step
         fields = STEP_FIELDS
@@ -41,7 +71,7 @@ class StepForm(DsfrBaseForm, forms.ModelForm):
         error_messages = {"target_date": {"invalid": DATE_INVALID_MESSAGE}}
 
 
-class ActionForm(DsfrBaseForm, forms.ModelForm):
+class ActionForm(PlanItemDatesMixin, DsfrBaseForm, forms.ModelForm):
     step = forms.ModelChoiceField(label="Étape", queryset=Step.objects.none())
 
     class Meta:
@@ -55,7 +85,7 @@ class ActionForm(DsfrBaseForm, forms.ModelForm):
         self.fields["step"].queryset = Step.objects.filter(version=version)
 
 
-class TrainingForm(DsfrBaseForm, forms.ModelForm):
+class TrainingForm(PlanItemDatesMixin, DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = TrainingPath
         fields = TRAINING_PATH_FIELDS
@@ -63,7 +93,7 @@ class TrainingForm(DsfrBaseForm, forms.ModelForm):
         error_messages = {"cost": AMOUNT_MESSAGES, "vae_reduction": AMOUNT_MESSAGES}
 
 
-class ExternalServiceForm(DsfrBaseForm, forms.ModelForm):
+class ExternalServiceForm(PlanItemDatesMixin, DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = ExternalService
         fields = EXTERNAL_SERVICE_FIELDS
@@ -95,6 +125,15 @@ class FundingRequestForm(DsfrBaseForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["cost_line"].queryset = CostLine.objects.filter(version=version)
         self.fields["scheme"].choices = [(code, s.label) for code, s in SCHEMES.items()]
+
+
+class SchemesForm(DsfrBaseForm, forms.Form):
+    notes = forms.CharField(
+        label="Dispositifs et services à mobiliser",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Par exemple : aide au permis, prestation d'un partenaire, hébergement.",
+    )
 
 
 YES_NO_UNKNOWN = [("", "Inconnu"), ("true", "Oui"), ("false", "Non")]
@@ -158,4 +197,22 @@ ITEM_FORMS = {
     "external": (ExternalServiceForm, "Ajouter une prestation externe"),
     "cost": (CostLineForm, "Ajouter une ligne de coût"),
     "funding": (FundingRequestForm, "Solliciter un financeur"),
+}
+
+EDIT_HEADINGS = {
+    "step": "Modifier l'étape",
+    "action": "Modifier l'action",
+    "training": "Modifier le parcours de formation",
+    "external": "Modifier la prestation externe",
+    "cost": "Modifier la ligne de coût",
+    "funding": "Modifier la demande de financement",
+}
+# How the removal page names an item ("Retirer l'étape « … »").
+ITEM_NAMES = {
+    "step": "l'étape",
+    "action": "l'action",
+    "training": "le parcours de formation",
+    "external": "la prestation externe",
+    "cost": "la ligne de coût",
+    "funding": "la demande de financement",
 }

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 from cep.dates import validate_not_in_future, validate_plan_date, validate_plausible
@@ -256,6 +257,16 @@ class CostLine(VersionItem):
     kind = models.CharField("nature", max_length=16, choices=Kind.choices)
     label = models.CharField("libellé", max_length=200)
     amount = models.DecimalField("coût", **MONEY)
+    # The training's own line: its cost is entered once, on the training, and this line follows
+    # it (nature, label, amount = the cost after the VAE reduction); it is never typed again.
+    training = models.OneToOneField(
+        TrainingPath,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cost_line",
+        verbose_name="parcours de formation",
+    )
 
     class Meta:
         verbose_name = "ligne de coût"
@@ -315,6 +326,56 @@ class FundingRequest(VersionItem):
 # The request as the plan states it; the funder's answer and the counsellor's opinion are
 # recorded by their own services.
 FUNDING_REQUEST_FIELDS = ("cost_line", "scheme", "amount_requested", "note")
+
+
+class PlanItemChange(models.Model):
+    """One change to a draft version: an item added, corrected or removed, by whom and when,
+    with the item's values before and after, labelled and formatted in French when written
+    (a removed item and a renamed funder still read as they were)."""
+
+    class Kind(models.TextChoices):
+        STEP = "step", "Étape"
+        ACTION = "action", "Action"
+        TRAINING = "training", "Parcours de formation"
+        EXTERNAL = "external", "Prestation externe"
+        SCHEMES = "schemes", "Dispositifs et services à mobiliser"
+        COST = "cost", "Ligne de coût"
+        FUNDING = "funding", "Financeur sollicité"
+
+    class Change(models.TextChoices):
+        CREATED = "ajout", "Ajout"
+        UPDATED = "modification", "Modification"
+        DELETED = "retrait", "Retrait"
+
+    operator = models.ForeignKey(Operator, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="changes")
+    item_kind = models.CharField("élément", max_length=16, choices=Kind.choices)
+    # The item's key (it follows the item across versions); none for the version's own notes.
+    item_key = models.UUIDField("clé de l'élément", null=True, blank=True)
+    item_label = models.CharField("libellé de l'élément", max_length=300)
+    change = models.CharField("changement", max_length=16, choices=Change.choices)
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    changed_at = models.DateTimeField("le", default=timezone.now)
+    # Lists of {"field", "label", "value", "shown"}: a list, because jsonb keeps no key order.
+    before = models.JSONField("avant", default=list, blank=True)
+    after = models.JSONField("après", default=list, blank=True)
+
+    objects = ScopedManager(operator="operator")
+
+    class Meta:
+        verbose_name = "modification du plan"
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["version", "changed_at"], name="plan_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()} — {self.get_item_kind_display()} « {self.item_label} »"
+
+    @property
+    def pairs(self) -> list[tuple[dict, dict]]:
+        """A correction's fields, before and after, side by side."""
+        return list(zip(self.before, self.after, strict=False))
 
 
 class DeclaredFacts(models.Model):

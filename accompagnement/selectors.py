@@ -15,6 +15,7 @@ from accompagnement.models import (
     CostLine,
     DeclaredFacts,
     FundingRequest,
+    PlanItemChange,
     PlanVersion,
     Step,
 )
@@ -55,6 +56,18 @@ def version_with_items(pk: int) -> PlanVersion:
             Prefetch("funding_requests", queryset=FundingRequest.objects.order_by("pk")),
         )
         .get()
+    )
+
+
+def plan_history(plan: ActionPlan, first: int, last: int) -> list[PlanItemChange]:
+    """The corrections made to the versions numbered `first` to `last` while they were drafts,
+    oldest first: one query, whatever their number (the values are stored already shown)."""
+    return list(
+        PlanItemChange.objects.filter(
+            version__plan=plan, version__number__gte=first, version__number__lte=last
+        )
+        .select_related("version", "membership__user")
+        .order_by("changed_at", "pk")
     )
 
 

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accompagnement import history
+from accompagnement.costs import euros
 from accompagnement.funding_rules import SCHEMES
 from accompagnement.models import (
     ACTION_FIELDS,
@@ -29,9 +31,11 @@ from accompagnement.models import (
     DeclaredFacts,
     ExternalService,
     FundingRequest,
+    PlanItemChange,
     PlanVersion,
     Step,
     TrainingPath,
+    VersionItem,
 )
 from cep import dates
 from cep.audit import log_event, log_parcours_event
@@ -115,43 +119,229 @@ def editable_draft(plan: ActionPlan) -> PlanVersion:
     return version
 
 
+FROZEN_MESSAGE = (
+    "Cette version du plan a été validée par la personne : elle ne se modifie plus. Pour la "
+    "changer, révisez le plan en indiquant pourquoi."
+)
+TRAINING_LINE_MESSAGE = (
+    "Cette ligne est le coût du parcours de formation : elle suit la formation. Modifiez le "
+    "coût sur la formation."
+)
+TRAINING_COST_TYPED_AGAIN = (
+    "Le coût de la formation vient du parcours de formation : il ne se saisit pas une seconde "
+    "fois. Ajoutez ici les autres frais."
+)
+
+
+def _check_item(item, version: PlanVersion, opened_on: date) -> None:
+    """Every rule of an item, each error on its field: its dates first (cep.dates), then the
+    model's own validation on the fields not already refused, then the plan's rules."""
+    errors = _item_dates(item, opened_on)
+    try:
+        item.full_clean(exclude=["operator", "version", "training", *errors])
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            errors.setdefault(field, messages_)
+    for field, messages_ in _item_rules(item, version).items():
+        errors.setdefault(field, messages_)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _follow_training(training: TrainingPath, line: CostLine | None = None) -> CostLine:
+    """The training's cost line: created with it, its nature, label and amount following it."""
+    line = line or CostLine(operator_id=training.operator_id, version=training.version)
+    line.training = training
+    line.kind = CostLine.Kind.TRAINING
+    line.label = training.certification_title[:200]
+    line.amount = training.net_cost
+    line.save()
+    return line
+
+
+def _requests_above(line: CostLine, amount: Decimal) -> str | None:
+    """Why a line cannot cost `amount`: funders already asked or granted more for it."""
+    requests = list(line.requests.all()) if line.pk else []
+    requested = max((r.amount_requested for r in requests), default=Decimal("0"))
+    granted = sum(
+        (r.amount_granted for r in requests if r.status == "accordee" and r.amount_granted),
+        Decimal("0"),
+    )
+    if requested > amount or granted > amount:
+        return (
+            f"Des financeurs sont sollicités pour {euros(max(requested, granted))} sur ce coût : "
+            "corrigez d'abord leurs demandes."
+        )
+    return None
+
+
 @transaction.atomic
 def add_item(*, membership: Membership, plan: ActionPlan, item_type: str, **fields):
     """Add a step, an action, a training, a service, a cost line or a funding request to the
-    draft."""
+    draft; a training brings its cost line to the funding plan."""
     model, field_set = ITEM_MODELS[item_type]
     if unknown := set(fields) - set(field_set):
         raise TypeError(f"Not a field of {item_type}: {', '.join(sorted(unknown))}")
     version = editable_draft(plan)
     item = model(operator_id=plan.operator_id, version=version, **fields)
-    errors: dict[str, list[str]] = {}
-    try:
-        item.full_clean(exclude=["operator", "version"])
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    errors.update(_item_rules(item, version))
-    errors.update(_item_dates(item, plan.parcours.opened_on, errors))
-    if errors:
-        raise ValidationError(errors)
+    _check_item(item, version, plan.parcours.opened_on)
     item.save()
+    if isinstance(item, TrainingPath):
+        _follow_training(item)
+    history.record(
+        membership=membership,
+        version=version,
+        item=item,
+        change=PlanItemChange.Change.CREATED,
+        after=history.snapshot(item),
+    )
     _touch(plan.pk)
     log_parcours_event(membership, item, plan.parcours, AuditEvent.Action.CREATE)
     return item
 
 
-PLAN_DATE_FIELDS = ("target_date", "due_date", "start_date", "end_date")
+def draft_item(*, plan: ActionPlan, item_type: str, pk: int) -> VersionItem:
+    """An item of the plan's draft, to correct or remove; an item of an agreed (or revised)
+    version is refused with the reason. Another plan's item is not found (404)."""
+    model, _ = ITEM_MODELS[item_type]
+    item = (
+        model.objects.select_related("version__plan__parcours")
+        .filter(version__plan=plan, pk=pk)
+        .first()
+    )
+    if item is None:
+        raise model.DoesNotExist(f"No {item_type} {pk} in this plan")
+    version = latest_version(plan)
+    if not item.version.is_draft or version is None or item.version_id != version.pk:
+        raise ValidationError(FROZEN_MESSAGE)
+    if not plan.parcours.is_open:
+        raise ValidationError("Ce parcours est clos.")
+    return item
 
 
-def _item_dates(item, opened_on: date, known: dict) -> dict[str, list[str]]:
-    """The plan's dates, around the parcours (cep.dates); a field already refused is left."""
+@transaction.atomic
+def update_item(
+    *, membership: Membership, plan: ActionPlan, item_type: str, pk: int, **fields: object
+) -> VersionItem:
+    """Correct an item of the draft; the change is kept in the version's history (what was
+    before, what is after). A training's cost line follows the training."""
+    _, field_set = ITEM_MODELS[item_type]
+    if unknown := set(fields) - set(field_set):
+        raise TypeError(f"Not a field of {item_type}: {', '.join(sorted(unknown))}")
+    ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one change at a time
+    item = draft_item(plan=plan, item_type=item_type, pk=pk)
+    if isinstance(item, CostLine) and item.training_id:
+        raise ValidationError(TRAINING_LINE_MESSAGE)
+    before = history.snapshot(item)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    _check_item(item, item.version, plan.parcours.opened_on)
+    if isinstance(item, CostLine) and (reason := _requests_above(item, item.amount)):
+        raise ValidationError({"amount": [reason]})
+    line = getattr(item, "cost_line", None) if isinstance(item, TrainingPath) else None
+    if line is not None and (reason := _requests_above(line, item.net_cost)):
+        raise ValidationError({"cost": [reason]})
+    old, new = history.changed(before, history.snapshot(item))
+    if not new:
+        return item
+    item.save()
+    if line is not None:
+        _follow_training(item, line)
+    history.record(
+        membership=membership,
+        version=item.version,
+        item=item,
+        change=PlanItemChange.Change.UPDATED,
+        before=old,
+        after=new,
+    )
+    _touch(plan.pk)
+    log_parcours_event(membership, item, plan.parcours)
+    return item
+
+
+def removed_with(item: VersionItem) -> list[VersionItem]:
+    """What goes with an item removed: a step's actions, a line's funders solicited (a
+    training's line and its funders)."""
+    if isinstance(item, Step):
+        return list(item.actions.all())
+    if isinstance(item, TrainingPath):
+        line = CostLine.objects.filter(training=item).first()
+        return list(line.requests.all()) if line else []
+    if isinstance(item, CostLine):
+        return list(item.requests.all())
+    return []
+
+
+@transaction.atomic
+def delete_item(*, membership: Membership, plan: ActionPlan, item_type: str, pk: int) -> None:
+    """Remove an item of the draft, and what depends on it (removed_with); each removal is kept
+    in the version's history with the values the item had."""
+    ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one change at a time
+    item = draft_item(plan=plan, item_type=item_type, pk=pk)
+    if isinstance(item, CostLine) and item.training_id:
+        raise ValidationError(TRAINING_LINE_MESSAGE)
+    version = item.version
+    for dependent in removed_with(item):
+        history.record(
+            membership=membership,
+            version=version,
+            item=dependent,
+            change=PlanItemChange.Change.DELETED,
+            before=history.snapshot(dependent),
+        )
+    history.record(
+        membership=membership,
+        version=version,
+        item=item,
+        change=PlanItemChange.Change.DELETED,
+        before=history.snapshot(item),
+    )
+    log_parcours_event(membership, item, plan.parcours, AuditEvent.Action.DELETE)
+    item.delete()  # the database cascades to what depends on it
+    _touch(plan.pk)
+
+
+@transaction.atomic
+def set_schemes_notes(*, membership: Membership, plan: ActionPlan, notes: str) -> PlanVersion:
+    """The schemes and services to mobilise, a text of the draft; emptied, it is removed."""
+    version = editable_draft(plan)
+    notes = notes.strip()
+    if notes == version.schemes_notes:
+        return version
+    fields = (history.SCHEMES_NOTES,)
+    before = history.snapshot(version, fields) if version.schemes_notes else []
+    version.schemes_notes = notes
+    version.save(update_fields=["schemes_notes"])
+    label = str(PlanItemChange.Kind.SCHEMES.label)
+    history.record(
+        membership=membership,
+        version=version,
+        item=None,
+        kind=PlanItemChange.Kind.SCHEMES,
+        label=label,
+        change=(
+            PlanItemChange.Change.UPDATED
+            if before and notes
+            else PlanItemChange.Change.CREATED
+            if notes
+            else PlanItemChange.Change.DELETED
+        ),
+        before=before,
+        after=history.snapshot(version, fields) if notes else [],
+    )
+    _touch(plan.pk)
+    log_parcours_event(membership, version, plan.parcours)
+    return version
+
+
+def _item_dates(item, opened_on: date) -> dict[str, list[str]]:
+    """The item's dates, around the parcours (cep.dates)."""
     values = {
-        field: getattr(item, field)
-        for field in PLAN_DATE_FIELDS
-        if hasattr(item, field) and field not in known
+        field: getattr(item, field) for field in dates.PLAN_ITEM_DATE_FIELDS if hasattr(item, field)
     }
     try:
-        dates.check_plan_dates(values, opened_on=opened_on)
-        dates.check_end_after_start(values.get("start_date"), values.get("end_date"))
+        dates.check_plan_item_dates(values, opened_on=opened_on)
     except ValidationError as error:
         return error.message_dict
     return {}
@@ -163,6 +353,10 @@ def _item_rules(item, version: PlanVersion) -> dict[str, list[str]]:
         errors["step"] = ["Choisissez une étape de ce plan."]
     if isinstance(item, TrainingPath | ExternalService) and not item.provider_chosen_by_beneficiary:
         errors["provider_chosen_by_beneficiary"] = [PROVIDER_CHOICE_MESSAGE]
+    if isinstance(item, CostLine) and item.kind == CostLine.Kind.TRAINING:
+        others = TrainingPath.objects.filter(version=version)
+        if others.exists():
+            errors["kind"] = [TRAINING_COST_TYPED_AGAIN]
     if isinstance(item, FundingRequest) and item.scheme not in SCHEMES:
         errors["scheme"] = ["Choisissez un financeur dans la liste."]
     if isinstance(item, FundingRequest) and item.cost_line_id:
@@ -369,14 +563,19 @@ def revise_plan(*, membership: Membership, plan: ActionPlan, reason: str) -> Pla
     for action in current.actions.all():
         action.pk, action.version, action.step = None, draft, steps[action.step_id]
         action.save()
+    trainings = {}
     for model in (TrainingPath, ExternalService):
         for item in model.objects.filter(version=current):
+            old_pk = item.pk
             item.pk, item.version = None, draft
             item.save()
+            trainings[(model, old_pk)] = item
     lines = {}
     for line in current.cost_lines.all():
         old_pk = line.pk
         line.pk, line.version = None, draft
+        if line.training_id:
+            line.training = trainings[(TrainingPath, line.training_id)]
         line.save()
         lines[old_pk] = line
     for request in current.funding_requests.all():

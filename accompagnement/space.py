@@ -14,6 +14,7 @@ from accompagnement.models import (
     ContactLog,
     ExternalService,
     FundingRequest,
+    PlanItemChange,
     PlanVersion,
     Step,
 )
@@ -95,6 +96,9 @@ def anonymise(beneficiary) -> None:
         schemes_notes="", revision_reason=""
     )
     ContactLog.objects.filter(plan__parcours__beneficiary=beneficiary).update(notes=ERASED)
+    # The drafts' history keeps the items' texts as they were: only its kinds, dates and
+    # authors stay.
+    PlanItemChange.objects.filter(**mine).update(item_label=ERASED, before=[], after=[])
 
 
 def funding_retention(beneficiaries) -> dict[int, str]:

@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         f"{P}financements/nouveau/", views.AddItemView.as_view(kind="funding"), name="add_funding"
     ),
+    path(f"{P}dispositifs/", views.SchemesView.as_view(), name="schemes"),
     path(f"{P}faits/", views.FactsView.as_view(), name="facts"),
     path(f"{P}echanges/nouveau/", views.ContactView.as_view(), name="contact"),
     path(f"{P}accord/", views.AgreementView.as_view(), name="agreement"),
@@ -43,4 +44,23 @@ urlpatterns = [
         views.FollowUpView.as_view(),
         name="follow_up",
     ),
+] + [
+    # Corrections to the draft: each item edited, or removed after a confirmation.
+    path(
+        f"{P}{segment}/<int:{views.ITEM_PARAMS[kind]}>/{verb}/",
+        view.as_view(kind=kind),
+        name=f"{name}_{kind}",
+    )
+    for kind, segment in [
+        ("step", "etapes"),
+        ("action", "actions"),
+        ("training", "formations"),
+        ("external", "prestations"),
+        ("cost", "couts"),
+        ("funding", "financements"),
+    ]
+    for verb, view, name in [
+        ("modifier", views.EditItemView, "edit"),
+        ("retirer", views.DeleteItemView, "delete"),
+    ]
 ]

@@ -10,7 +10,11 @@ The rules:
 - an act recorded (a service delivered, an agreement, a decision, a contact): not in the future,
   and, where the parcours is known, not before it started;
 - a collective session or an appointment: at most about two years ahead, at most a year back;
-- a date of the action plan: from a year before the parcours opened to ten years after today;
+- a date of the action plan: from a year before the parcours opened (PLAN_DAYS_BEFORE_OPENING)
+  to ten years after today; an action is not due before the parcours opened
+  (``check_plan_item_dates`` holds the three rules of a plan item, end after start included);
+- an agreement to a version (project or plan): not in the future and not before the version
+  existed (``check_agreement_date``);
 - an end date: not before its start date.
 """
 
@@ -167,6 +171,61 @@ def check_plan_dates(
         raise ValidationError(errors)
 
 
+# The date fields of the action plan's items (steps, actions, trainings, services).
+PLAN_ITEM_DATE_FIELDS = ("target_date", "due_date", "start_date", "end_date")
+# The fields of a plan item that must not precede the opening of the parcours (a training or a
+# service may have begun before: the window above allows it).
+NOT_BEFORE_OPENING = ("due_date",)
+DUE_BEFORE_OPENING = (
+    "Une action ne peut pas être due avant le début du parcours, le {opened} : vérifiez la date."
+)
+
+
+def check_plan_item_dates(
+    values: dict[str, date | None], *, opened_on: date, today: date | None = None
+) -> None:
+    """Every date rule of an item of the action plan, each error on its field: the window around
+    the parcours, an action not due before the parcours opened, an end after its start."""
+    errors: dict[str, list[str]] = {}
+    try:
+        check_plan_dates(values, opened_on=opened_on, today=today)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    for field in NOT_BEFORE_OPENING:
+        value = values.get(field)
+        if field not in errors and value is not None and value < opened_on:
+            errors[field] = [DUE_BEFORE_OPENING.format(opened=_shown(opened_on))]
+    if "start_date" not in errors and "end_date" not in errors:
+        try:
+            check_end_after_start(values.get("start_date"), values.get("end_date"))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_agreement_date(
+    field: str, value: date | None, *, version_created_on: date, today: date | None = None
+) -> None:
+    """The person agreed to a version: not in the future, and not before the version existed."""
+    if value is None:
+        return
+    try:
+        validate_not_in_future(value, today=today)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+    if _day(value) < version_created_on:
+        raise ValidationError(
+            {
+                field: [
+                    "L'accord ne peut pas précéder la version à laquelle il se rapporte, créée "
+                    f"le {_shown(version_created_on)}."
+                ]
+            },
+            code="before_version",
+        )
+
+
 def check_end_after_start(
     start: date | datetime | None, end: date | datetime | None, *, end_field: str = "end_date"
 ) -> None:
@@ -187,18 +246,33 @@ class PlausibleFormDateTimeField(forms.DateTimeField):
     default_validators = [validate_plausible]
 
 
+# The validators that already include the generic rule: a model field holding one does not get
+# it a second time (DRF runs them all, and would say the same message twice).
+INCLUDE_PLAUSIBLE = (
+    validate_plausible,
+    validate_plan_date,
+    validate_not_in_future,
+    validate_scheduled,
+)
+
+
+def _with_plausible(kwargs: dict) -> dict:
+    validators = kwargs.setdefault("validators", [])
+    if not any(validator in INCLUDE_PLAUSIBLE for validator in validators):
+        validators.append(validate_plausible)
+    return kwargs
+
+
 class PlausibleDateField(serializers.DateField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validators", []).append(validate_plausible)
-        super().__init__(**kwargs)
+        super().__init__(**_with_plausible(kwargs))
 
 
 class PlausibleDateTimeField(serializers.DateTimeField):
     """DRF's field makes a naive year-1 datetime aware and overflows: check the year first."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validators", []).append(validate_plausible)
-        super().__init__(**kwargs)
+        super().__init__(**_with_plausible(kwargs))
 
     def to_internal_value(self, value: datetime | str) -> datetime:
         try:

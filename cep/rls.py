@@ -106,20 +106,21 @@ def install_policies(connection) -> int:
     """Idempotent: run after every `migrate`, so a new tenant model gets its policy too."""
     if connection.vendor != "postgresql":
         return 0
+    models_ = tenant_models()
     with connection.cursor() as cursor:
-        # A migrate to a named migration leaves the later apps' tables absent: each gets its
-        # policy on the migrate that creates it.
-        existing = set(connection.introspection.table_names(cursor))
-        models_ = [model for model in tenant_models() if model._meta.db_table in existing]
         # `flush` sends post_migrate too, as whatever role runs it: only the owner of the
         # tables (who ran the migrations) may and needs to write policies.
         cursor.execute(
-            "SELECT bool_and(pg_has_role(current_user, relowner, 'USAGE')) FROM pg_class "
+            "SELECT relname, pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
             "WHERE relname = ANY(%s) AND relkind = 'r'",
             [[model._meta.db_table for model in models_]],
         )
-        if not cursor.fetchone()[0]:
+        owned = dict(cursor.fetchall())
+        if not owned or not all(owned.values()):
             return 0
+        # A migrate that stops before a tenant model's migration (`migrate app name`): its
+        # table does not exist yet; it gets its policy after the migrate that creates it.
+        models_ = [model for model in models_ if model._meta.db_table in owned]
         cursor.execute(FUNCTIONS_SQL + "".join(policy_sql(model) for model in models_))
     return len(models_)
 

@@ -31,13 +31,11 @@ def staff_agreement_errors(version: AgreedVersion, agreed_on: date, channel: str
     elif channel not in dict(STAFF_AGREEMENT_CHANNELS):
         errors["channel"] = STAFF_CHANNEL_MESSAGE
     try:
-        dates.check_recorded_act(
-            "agreed_on", agreed_on, opened_on=timezone.localdate(version.created_at)
+        dates.check_agreement_date(
+            "agreed_on", agreed_on, version_created_on=timezone.localdate(version.created_at)
         )
-    except ValidationError:
-        errors["agreed_on"] = (
-            "La date de l'accord doit être comprise entre la version et aujourd'hui."
-        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
     return errors
 
 

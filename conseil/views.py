@@ -302,7 +302,7 @@ class ProjectView(WorkspaceView):
     tab = "conseil:project"
     template_name = "conseil/project.html"
 
-    def get(self, request, parcours_pk, form=None, status=200):
+    def get(self, request, parcours_pk, form=None, status=200, agreement_form=None):
         versions = selectors.project_versions(self.parcours)
         current = versions[0] if versions else None
         if form is None:
@@ -317,7 +317,8 @@ class ProjectView(WorkspaceView):
                 "versions": versions,
                 "current": current,
                 "form": form,
-                "agreement_form": AgreementForm(initial={"agreed_on": timezone.localdate()}),
+                "agreement_form": agreement_form
+                or AgreementForm(initial={"agreed_on": timezone.localdate()}),
             },
             status=status,
         )
@@ -337,24 +338,26 @@ class ProjectView(WorkspaceView):
         return self.get(request, parcours_pk, form=form, status=400)
 
 
-class AgreementView(WorkspaceView):
-    tab = "conseil:project"
+class AgreementView(ProjectView):
+    """The person's agreement to a version: refused, the project tab comes back with what was
+    typed (the date, the channel) and each error next to its field."""
+
+    http_method_names = ["post"]
 
     def post(self, request, parcours_pk, projectversion_pk):
         version = get_object_or_404(ProjectVersion, pk=projectversion_pk, parcours=self.parcours)
         form = AgreementForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Indiquez la date de l'accord et comment il a été donné.")
-            return self.back()
-        try:
-            services.record_project_agreement(
-                membership=request.membership, version=version, **form.cleaned_data
-            )
-        except ValidationError as error:
-            show_errors(request, error)
-        else:
-            messages.success(request, "L'accord de la personne est enregistré.")
-        return self.back()
+        if form.is_valid():
+            try:
+                services.record_project_agreement(
+                    membership=request.membership, version=version, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "L'accord de la personne est enregistré.")
+                return self.back()
+        return self.get(request, parcours_pk, agreement_form=form, status=400)
 
 
 class StrategyView(WorkspaceView):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accompagnement import services
 from accompagnement.funding_defaults import ensure_default_parameters
-from accompagnement.models import ActionPlan
+from accompagnement.models import ActionPlan, CostLine
 from cep.models import Level, Parcours
 
 
@@ -73,7 +73,7 @@ def _seed(parcours: Parcours) -> None:
         actor="conseiller",
         due_date=today + timedelta(days=150),
     )
-    add(
+    training = add(
         "training",
         provider_name="Institut régional de formation (fictif)",
         provider_chosen_by_beneficiary=True,
@@ -86,9 +86,8 @@ def _seed(parcours: Parcours) -> None:
         cost=Decimal("6200.00"),
         vae_reduction=Decimal("800.00"),
     )
-    line = add(
-        "cost", kind="formation", label="Formation (après VAE partielle)", amount=Decimal("5400.00")
-    )
+    # The training brings its cost line (6 200 € less 800 € after VAE): not typed again.
+    line = CostLine.objects.get(training=training)
     add("funding", cost_line=line, scheme="cpf", amount_requested=Decimal("1800.00"))
     add("funding", cost_line=line, scheme="region", amount_requested=Decimal("3600.00"))
     services.record_plan_agreement(

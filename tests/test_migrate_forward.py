@@ -50,6 +50,9 @@ LATER: set[tuple[str, str]] = {
     ("duplicates", "0001_initial"),
     ("duplicates", "0002_candidates_function"),
     ("cep", "0017_merge_end_and_duplicates"),
+    # Issue 20, corrections to a draft plan: the history table, the training's own cost line.
+    ("accompagnement", "0008_plan_corrections"),
+    ("accompagnement", "0009_training_cost_line"),
 }
 
 MOVED = {
@@ -302,3 +305,11 @@ def test_the_redesign_keeps_every_row_permission_and_policy(scratch_database, tm
     assert counts_head.pop("django_migrations") - counts_before_migrations == len(LATER)
     assert [t for t, n in counts_after.items() if counts_head.get(t, 0) < n] == []
     assert counts_head["accueil_routing"] == counts_after["accueil_routing"]
+    # The demo of before typed its training's cost again as a "formation" line (6 200 € less
+    # 800 € after VAE: 5 400 €): the pair is now one line that follows the training.
+    with scratch_database["connect"]() as connection:
+        linked = connection.execute(
+            "SELECT l.amount, t.cost - t.vae_reduction FROM accompagnement_costline l "
+            "JOIN accompagnement_trainingpath t ON t.id = l.training_id"
+        ).fetchall()
+    assert linked and all(amount == net for amount, net in linked), linked

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -17,6 +18,7 @@ from accompagnement.models import (
     Step,
     TrainingPath,
 )
+from cep import dates
 from cep.dates import PlausibleDateField, PlausibleDatesModelSerializer
 
 AMOUNT_ERRORS = {
@@ -26,7 +28,28 @@ AMOUNT_ERRORS = {
 UNKNOWN = "Objet inconnu dans ce plan (identifiant {pk_value})."
 
 
-class ActionSerializer(PlausibleDatesModelSerializer):
+class PlanItemDatesMixin:
+    """An item's dates checked against its parcours (cep.dates), each error on its field; the
+    view passes `opened_on` in the context (the service checks them again)."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        opened_on = self.context.get("opened_on")
+        if opened_on is None:
+            return attrs
+        values = {
+            name: attrs.get(name, getattr(self.instance, name, None))
+            for name in dates.PLAN_ITEM_DATE_FIELDS
+            if name in self.fields
+        }
+        try:
+            dates.check_plan_item_dates(values, opened_on=opened_on)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        return attrs
+
+
+class ActionSerializer(PlanItemDatesMixin, PlausibleDatesModelSerializer):
     step = serializers.PrimaryKeyRelatedField(
         queryset=Step.objects, error_messages={"does_not_exist": UNKNOWN}
     )
@@ -38,7 +61,7 @@ class ActionSerializer(PlausibleDatesModelSerializer):
         read_only_fields = ["key", "status"]
 
 
-class StepSerializer(PlausibleDatesModelSerializer):
+class StepSerializer(PlanItemDatesMixin, PlausibleDatesModelSerializer):
     actions = ActionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -48,7 +71,7 @@ class StepSerializer(PlausibleDatesModelSerializer):
         read_only_fields = ["key"]
 
 
-class TrainingPathSerializer(PlausibleDatesModelSerializer):
+class TrainingPathSerializer(PlanItemDatesMixin, PlausibleDatesModelSerializer):
     class Meta:
         model = TrainingPath
         # The field set, plus the ids (`key` follows the item across versions).
@@ -60,7 +83,7 @@ class TrainingPathSerializer(PlausibleDatesModelSerializer):
         }
 
 
-class ExternalServiceSerializer(PlausibleDatesModelSerializer):
+class ExternalServiceSerializer(PlanItemDatesMixin, PlausibleDatesModelSerializer):
     class Meta:
         model = ExternalService
         fields = ["id", "key", *EXTERNAL_SERVICE_FIELDS]
@@ -70,8 +93,10 @@ class ExternalServiceSerializer(PlausibleDatesModelSerializer):
 class CostLineSerializer(PlausibleDatesModelSerializer):
     class Meta:
         model = CostLine
-        fields = ["id", "key", *COST_LINE_FIELDS]
-        read_only_fields = ["key"]
+        # The field set, plus the ids and the training whose cost the line is (read only: the
+        # line follows the training).
+        fields = ["id", "key", *COST_LINE_FIELDS, "training"]
+        read_only_fields = ["key", "training"]
         extra_kwargs = {"amount": {"error_messages": AMOUNT_ERRORS}}
 
 

@@ -13,7 +13,15 @@ from accompagnement.api.serializers import (
     PlanVersionSerializer,
     RevisionSerializer,
 )
-from accompagnement.models import Action, ActionPlan, FundingRequest
+from accompagnement.models import (
+    Action,
+    ActionPlan,
+    CostLine,
+    ExternalService,
+    FundingRequest,
+    Step,
+    TrainingPath,
+)
 from cep.api.views import OperatorViewSetMixin
 from cep.services import record_beneficiary_read
 
@@ -55,7 +63,9 @@ class ActionPlanViewSet(
                 {"type": [f"Type inconnu ; choisissez parmi : {', '.join(ITEM_SERIALIZERS)}."]}
             )
         serializer_class = ITEM_SERIALIZERS[item_type]
-        payload = serializer_class(data=request.data)
+        payload = serializer_class(
+            data=request.data, context={"opened_on": plan.parcours.opened_on}
+        )
         payload.is_valid(raise_exception=True)
         item = services.add_item(
             membership=request.membership,
@@ -88,12 +98,88 @@ class ActionPlanViewSet(
         return Response(PlanVersionSerializer(selectors.version_page(plan)).data)
 
 
-class ActionViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
-    queryset = Action.objects.none()
-    serializer_class = ActionStatusSerializer
+class PlanItemViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
+    """Corrections to an item of a draft plan (PUT, PATCH) and its removal (DELETE); an item of
+    a version the person agreed to answers 400 with the reason. Each change is kept in the
+    version's history."""
+
+    item_type = ""
 
     def get_queryset(self):
-        return Action.objects.select_related("version__plan__parcours")
+        model, _ = services.ITEM_MODELS[self.item_type]
+        return model.objects.select_related("version__plan__parcours")
+
+    def get_serializer_class(self):
+        return ITEM_SERIALIZERS[self.item_type]
+
+    def update(self, request, pk=None, partial=False):
+        item = self.get_object()  # another operator's item answers 404 first
+        plan = item.version.plan
+        serializer_class = self.get_serializer_class()
+        payload = serializer_class(
+            item,
+            data=request.data,
+            partial=partial,
+            context={"opened_on": plan.parcours.opened_on},
+        )
+        payload.is_valid(raise_exception=True)
+        fields = {
+            name: value
+            for name, value in payload.validated_data.items()
+            if name in services.ITEM_MODELS[self.item_type][1]
+        }
+        item = services.update_item(
+            membership=request.membership,
+            plan=plan,
+            item_type=self.item_type,
+            pk=item.pk,
+            **fields,
+        )
+        return Response(serializer_class(item).data)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    def destroy(self, request, pk=None):
+        item = self.get_object()
+        services.delete_item(
+            membership=request.membership,
+            plan=item.version.plan,
+            item_type=self.item_type,
+            pk=item.pk,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def item_viewset(item_type: str, model, doc: str):
+    return type(
+        f"{model.__name__}ViewSet",
+        (PlanItemViewSet,),
+        {"item_type": item_type, "queryset": model.objects.none(), "__doc__": doc},
+    )
+
+
+StepViewSet = item_viewset("step", Step, "Étapes d'un plan d'action (brouillon).")
+TrainingPathViewSet = item_viewset(
+    "training", TrainingPath, "Parcours de formation d'un plan d'action (brouillon)."
+)
+ExternalServiceViewSet = item_viewset(
+    "external", ExternalService, "Prestations externes d'un plan d'action (brouillon)."
+)
+CostLineViewSet = item_viewset("cost", CostLine, "Lignes de coût d'un plan d'action (brouillon).")
+
+
+class ActionViewSet(PlanItemViewSet):
+    """Actions d'un plan d'action : corrections sur le brouillon, statut sur la version en
+    vigueur."""
+
+    item_type = "action"
+    queryset = Action.objects.none()
+
+    def get_serializer_class(self):
+        if self.action == "change_status":
+            return ActionStatusSerializer
+        return super().get_serializer_class()
 
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
@@ -108,12 +194,17 @@ class ActionViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class FundingRequestViewSet(OperatorViewSetMixin, viewsets.GenericViewSet):
-    queryset = FundingRequest.objects.none()
-    serializer_class = FundingAnswerSerializer
+class FundingRequestViewSet(PlanItemViewSet):
+    """Financeurs sollicités : corrections sur le brouillon, réponse sur la version en
+    vigueur."""
 
-    def get_queryset(self):
-        return FundingRequest.objects.select_related("version__plan__parcours")
+    item_type = "funding"
+    queryset = FundingRequest.objects.none()
+
+    def get_serializer_class(self):
+        if self.action == "answer":
+            return FundingAnswerSerializer
+        return super().get_serializer_class()
 
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):

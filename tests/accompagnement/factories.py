@@ -11,6 +11,7 @@ from accompagnement.models import (
     DeclaredFacts,
     ExternalService,
     FundingRequest,
+    PlanItemChange,
     PlanVersion,
     Step,
     TrainingPath,
@@ -151,3 +152,23 @@ class ContactLogFactory(TenantFactory):
     subject = ContactLog.Subject.COST
     notes = "Demande de prise en charge."
     recorded_by = factory.SelfAttribute("plan.parcours.referent")
+
+
+class PlanItemChangeFactory(TenantFactory):
+    _parent_field = "version"
+
+    class Meta:
+        model = PlanItemChange
+
+    operator = factory.SubFactory(OperatorFactory)
+    version = factory.SubFactory(PlanVersionFactory, operator=SAME_OPERATOR)
+    item_kind = PlanItemChange.Kind.STEP
+    item_label = "Étape corrigée"
+    change = PlanItemChange.Change.UPDATED
+    membership = factory.SelfAttribute("version.plan.parcours.referent")
+    before = factory.LazyFunction(
+        lambda: [{"field": "title", "label": "Étape", "value": "Avant", "shown": "Avant"}]
+    )
+    after = factory.LazyFunction(
+        lambda: [{"field": "title", "label": "Étape", "value": "Après", "shown": "Après"}]
+    )

@@ -99,13 +99,17 @@ def test_editing_an_agreed_project_makes_a_new_version():
 
 def test_agreement_date_cannot_be_in_the_future():
     version = ProjectVersionFactory()
-    with pytest.raises(ValidationError, match="entre la version et aujourd'hui"):
+    with pytest.raises(ValidationError) as error:
         services.record_project_agreement(
             membership=version.created_by,
             version=version,
             agreed_on=timezone.localdate() + timedelta(days=1),
             channel="en_presence",
         )
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert error.value.message_dict == {
+        "agreed_on": [f"La date ne peut pas être dans le futur (aujourd'hui : {today})."]
+    }
 
 
 @pytest.mark.parametrize(
