@@ -286,7 +286,7 @@ def create_beneficiary(
     if candidates and not confirm_distinct:
         raise PossibleDuplicate(candidates)
     beneficiary.save()
-    if candidates:
+    if candidates and matcher is not None:
         matcher.record_distinct(
             membership=membership,
             beneficiary=beneficiary,
