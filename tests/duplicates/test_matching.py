@@ -350,3 +350,13 @@ def test_intake_api_409(client, karine):
         response = client.post("/api/v1/intake-requests/", body, content_type="application/json")
     assert response.status_code == 409, response.content
     assert [c["id"] for c in response.json()["candidates"]] == [karine.pk]
+
+
+def test_the_lookups_trigram_threshold_is_the_rules():
+    """The index condition (`%`) runs at the rule's threshold, set on the function only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'cep_duplicate_candidates'")
+        config = cursor.fetchone()[0]
+        assert f"pg_trgm.similarity_threshold={matching.NAME_SIMILARITY}" in config
+        cursor.execute("SHOW pg_trgm.similarity_threshold")
+        assert cursor.fetchone()[0] == "0.3"  # the session's own, untouched
