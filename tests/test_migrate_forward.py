@@ -43,6 +43,11 @@ LATER: set[tuple[str, str]] = {
     ("accueil", "0007_routing_transfer"),
     ("accueil", "0008_platform_routings_become_transfers"),
     ("accueil", "0009_routing_without_its_own_consent"),
+    # Issue 20, one file per person: the duplicate keys, the tombstone, the lookup function.
+    ("cep", "0016_duplicates_keys_and_merge"),
+    ("duplicates", "0001_initial"),
+    ("duplicates", "0002_candidates_function"),
+    ("duplicates", "0003_candidates_function_threshold"),
 }
 
 MOVED = {
