@@ -174,8 +174,9 @@ def test_the_python_similarity_is_pg_trgm(karine):
 
 def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     """EXPLAIN of the installed function's own query, as the owner it runs as (so without the
-    policies it does not need), on an operator of 20,000 files: served by the trigram index,
-    the e-mail and the phone indexes, not by reading the operator's files."""
+    policies it does not need) and at its threshold, on an operator of 100,000 files: served
+    by the trigram index, the e-mail and the phone indexes, not by reading the operator's
+    files."""
     operator = OperatorFactory()
     owner_cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'cep_duplicate_candidates'")
     body = owner_cursor.fetchone()[0]
@@ -188,12 +189,13 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
         SELECT %s, 'Prénom' || g, 'Nom' || g, 'nom' || g || ' prénom' || g, 'F',
             DATE '1960-01-01' + (g * 37 %% 14000), 'p' || g || '@exemple.fr', '', '+336' || g,
             '', '69', 'salarie_cdi', '', '', false, false, now(), now()
-        FROM generate_series(1, 20000) AS g
+        FROM generate_series(1, 100000) AS g
         """,
         [operator.pk],
     )
     owner_cursor.execute("ANALYZE cep_beneficiary")
     owner_cursor.execute("SET LOCAL enable_seqscan = off")
+    owner_cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {matching.NAME_SIMILARITY}")
     owner_cursor.execute("PREPARE dup(bigint, text, date, text, text, real, integer) AS " + body)
     owner_cursor.execute(
         f"EXPLAIN EXECUTE dup({int(operator.pk)}, 'lemoine karine', '1985-03-14', "

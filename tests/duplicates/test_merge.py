@@ -218,6 +218,13 @@ def test_a_tombstone_redirects_to_the_kept_file(login_as, files):
     assert response.url == reverse("beneficiary_detail", kwargs={"beneficiary_pk": kept.pk})
     response = client.get(reverse("beneficiary_update", kwargs={"beneficiary_pk": merged.pk}))
     assert response.url == reverse("beneficiary_update", kwargs={"beneficiary_pk": kept.pk})
+    response = client.get(reverse("beneficiary_access_log", kwargs={"beneficiary_pk": merged.pk}))
+    assert response.url == reverse("beneficiary_access_log", kwargs={"beneficiary_pk": kept.pk})
+    # A small form of the file (here the invitation to the space) does nothing on a tombstone.
+    response = client.post(reverse("beneficiary_invite", kwargs={"beneficiary_pk": merged.pk}))
+    assert response.url == reverse("beneficiary_detail", kwargs={"beneficiary_pk": kept.pk})
+    with scope(operator=operator.pk):
+        assert Invitation.objects.filter(beneficiary=kept).count() == 1  # the one moved
 
 
 def test_the_merge_of_200_services_each_takes_a_bounded_number_of_queries(
