@@ -362,3 +362,37 @@ def test_the_lookups_trigram_threshold_is_the_rules():
         assert f"pg_trgm.similarity_threshold={matching.NAME_SIMILARITY}" in config
         cursor.execute("SHOW pg_trgm.similarity_threshold")
         assert cursor.fetchone()[0] == "0.3"  # the session's own, untouched
+
+
+def test_the_warning_page_queries_do_not_grow_with_the_candidates(
+    login_as, karine, django_assert_num_queries
+):
+    counsellor = make_membership(operator=karine.operator)
+    client = login_as(counsellor)
+    typed = {
+        **PERSON,
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "birth_date": "01/07/1990",
+        "email": "",
+        "phone": "06 12 34 56 78",
+        "postcode": "",
+        "pcs_group": "",
+        "diploma_level": "",
+        "entry_level": "1",
+    }
+    url = reverse("beneficiary_create")
+    # Session, user, second-factor device, membership, roles; the service's savepoint, the
+    # lookup, the candidates, the rollback to the savepoint (nothing saved) and its release.
+    with django_assert_num_queries(10) as one:
+        response = client.post(url, typed)
+    assert response.status_code == 409
+    with scopes_disabled():
+        for n in range(4):
+            BeneficiaryFactory(
+                operator=karine.operator, first_name=f"Autre{n}", phone="+33612345678"
+            )
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.post(url, typed)
+    html = response.content.decode()
+    assert html.count("Même numéro de téléphone") == 5
