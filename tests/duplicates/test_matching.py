@@ -396,3 +396,30 @@ def test_the_warning_page_queries_do_not_grow_with_the_candidates(
         response = client.post(url, typed)
     html = response.content.decode()
     assert html.count("Même numéro de téléphone") == 5
+
+
+def test_the_intake_warning_queries_do_not_grow_with_the_candidates(
+    login_as, karine, django_assert_num_queries
+):
+    client = login_as(make_membership(operator=karine.operator))
+    url = reverse("accueil:intake") + "?etape=1"
+    typed = {
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "sex": "M",
+        "birth_date": "01/07/1990",
+        "email": "",
+        "phone": "+336 12 34 56 78",
+        "postcode": "",
+        "departement": "69",
+    }
+    with django_assert_num_queries(7) as one:
+        assert client.post(url, typed).status_code == 409
+    with scopes_disabled():
+        for n in range(4):
+            BeneficiaryFactory(
+                operator=karine.operator, first_name=f"Autre{n}", phone="06 12 34 56 78"
+            )
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.post(url, typed)
+    assert response.content.decode().count("Même numéro de téléphone") == 5
