@@ -324,6 +324,11 @@ def update_beneficiary(
     # Compare with the stored row, locked: the caller's instance may already carry the new values
     # (a ModelForm writes them during validation).
     beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    if beneficiary.merged_into_id:
+        raise ValidationError(
+            "Ce dossier a été fusionné dans le dossier n° "
+            f"{beneficiary.merged_into_id} : modifiez ce dernier."
+        )
     changed = sorted(name for name, value in changes.items() if getattr(beneficiary, name) != value)
     for name in changed:
         setattr(beneficiary, name, changes[name])

@@ -19,6 +19,8 @@ from cep.models import Level, Parcours
 from cep.registries import PossibleDuplicate
 from cep.roles import REVIEW_CASELOAD
 
+MERGED_FILE = "Ce dossier a été fusionné : voici le dossier conservé, qui réunit tout le suivi."
+
 
 def home(request):
     if request.membership is not None:
@@ -199,7 +201,7 @@ class BeneficiaryDetailView(OperatorPermissionRequiredMixin, View):
         beneficiary = selectors.beneficiary_file(membership=request.membership, pk=beneficiary_pk)
         if beneficiary.merged_into_id:
             # A merged file is a tombstone: its page is the kept file's (cep.duplicates).
-            messages.info(request, "Ce dossier a été fusionné : voici le dossier conservé.")
+            messages.info(request, MERGED_FILE)
             return redirect("beneficiary_detail", beneficiary_pk=beneficiary.merged_into_id)
         services.record_beneficiary_read(
             membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)
@@ -223,6 +225,9 @@ class BeneficiaryPostView(OperatorPermissionRequiredMixin, View):
 
     def post(self, request, beneficiary_pk, **kwargs):
         beneficiary = selectors.beneficiary_file(membership=request.membership, pk=beneficiary_pk)
+        if beneficiary.merged_into_id:
+            messages.error(request, MERGED_FILE)
+            return redirect("beneficiary_detail", beneficiary_pk=beneficiary.merged_into_id)
         try:
             self.perform(request, beneficiary, **kwargs)
         except ValidationError as error:
@@ -296,6 +301,8 @@ class AccessLogView(OperatorPermissionRequiredMixin, View):
 
     def get(self, request, beneficiary_pk):
         beneficiary = selectors.beneficiary_file(membership=request.membership, pk=beneficiary_pk)
+        if beneficiary.merged_into_id:
+            return redirect("beneficiary_access_log", beneficiary_pk=beneficiary.merged_into_id)
         events = selectors.access_log(beneficiary)
         services.record_access_log_read(
             membership=request.membership, beneficiary=beneficiary, ip_address=client_ip(request)

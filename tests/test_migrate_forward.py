@@ -53,6 +53,7 @@ LATER: set[tuple[str, str]] = {
     # Issue 20, corrections to a draft plan: the history table, the training's own cost line.
     ("accompagnement", "0008_plan_corrections"),
     ("accompagnement", "0009_training_cost_line"),
+    ("duplicates", "0003_candidates_function_threshold"),
 }
 
 MOVED = {

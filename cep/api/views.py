@@ -1,6 +1,7 @@
 from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from cep import selectors, services
 from cep.api.serializers import BeneficiarySerializer, ParcoursSerializer, ServiceSerializer
@@ -74,10 +75,25 @@ class BeneficiaryViewSet(
     queryset = Beneficiary.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self):
-        return selectors.beneficiaries_visible_to(self.request.membership)
+        rows = selectors.beneficiaries_visible_to(self.request.membership)
+        if self.action == "list":  # a merged file's tombstone is not a person of the list
+            rows = rows.filter(merged_into__isnull=True)
+        return rows
 
     def retrieve(self, request, *args, **kwargs):
         beneficiary = self.get_object()
+        if beneficiary.merged_into_id:
+            # A tombstone (cep.duplicates): the kept file is the person's.
+            kept = reverse("beneficiary-detail", kwargs={"pk": beneficiary.merged_into_id})
+            return Response(
+                {
+                    "detail": "Ce dossier a été fusionné : la personne a le dossier n° "
+                    f"{beneficiary.merged_into_id}.",
+                    "merged_into": beneficiary.merged_into_id,
+                },
+                status=301,
+                headers={"Location": kept},
+            )
         services.record_beneficiary_read(
             membership=request.membership, beneficiary=beneficiary, ip_address=self.client_ip()
         )

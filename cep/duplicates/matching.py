@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from cep.models import Beneficiary, normalize_for_search, normalize_phone
 
@@ -124,7 +124,7 @@ def match_reasons(keys: PersonKeys, other: PersonKeys) -> list[str]:
     return reasons
 
 
-def live_files():
+def live_files() -> QuerySet[Beneficiary]:
     """The files that may be candidates: neither tombstones nor anonymised."""
     return Beneficiary.objects.filter(merged_into__isnull=True, anonymised_at__isnull=True)
 

@@ -3,7 +3,7 @@ compares before merging."""
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
@@ -28,24 +28,48 @@ class LikelyPair:
 
 
 # Every pair of the operator's live files that the rule of cep.duplicates.matching joins, less
-# those a counsellor said were two persons; newest first. Computed on the fly (a self-join on the
-# birth date, the e-mail and the phone within the operator: bench/duplicates.py measures it on
-# the operator of 100,000 files), under row-level security like any read of the application.
+# those a counsellor said were two persons; newest first. Computed on the fly, under row-level
+# security like any read of the application: the files of one birth date compared by name (a
+# self-join on the birth date), and only the e-mails and phones held by more than one file
+# (grouped first, then joined through their indexes). bench/duplicates.py measures it on the
+# operator of 99,000 files.
+LIVE = "{alias}.merged_into_id IS NULL AND {alias}.anonymised_at IS NULL"
 PAIRS_SQL = """
-WITH live AS MATERIALIZED (
-    SELECT id, search_name, birth_date, lower(email) AS email, phone_e164
-    FROM {beneficiary}
-    WHERE operator_id = %(operator)s AND merged_into_id IS NULL AND anonymised_at IS NULL
-), pairs AS (
+WITH name_pairs AS (
     SELECT a.id AS first_id, b.id AS second_id
-    FROM live a JOIN live b ON b.birth_date = a.birth_date AND b.id > a.id
-    WHERE similarity(a.search_name, b.search_name) >= %(similarity)s
-    UNION
-    SELECT a.id, b.id FROM live a JOIN live b ON b.email = a.email AND b.id > a.id
-    WHERE a.email <> ''
-    UNION
-    SELECT a.id, b.id FROM live a JOIN live b ON b.phone_e164 = a.phone_e164 AND b.id > a.id
-    WHERE a.phone_e164 <> ''
+    FROM {beneficiary} a
+    JOIN {beneficiary} b
+        ON b.operator_id = a.operator_id AND b.birth_date = a.birth_date AND b.id > a.id
+    WHERE a.operator_id = %(operator)s AND {live_a} AND {live_b}
+        AND similarity(a.search_name, b.search_name) >= %(similarity)s
+), shared_emails AS (
+    SELECT lower(email) AS email FROM {beneficiary} f
+    WHERE f.operator_id = %(operator)s AND f.email <> '' AND {live_f}
+    GROUP BY 1 HAVING count(*) > 1
+), email_pairs AS (
+    SELECT a.id AS first_id, b.id AS second_id
+    FROM shared_emails s
+    JOIN {beneficiary} a
+        ON a.operator_id = %(operator)s AND a.email <> '' AND lower(a.email) = s.email
+    JOIN {beneficiary} b
+        ON b.operator_id = %(operator)s AND b.email <> '' AND lower(b.email) = s.email
+        AND b.id > a.id
+    WHERE {live_a} AND {live_b}
+), shared_phones AS (
+    SELECT phone_e164 FROM {beneficiary} f
+    WHERE f.operator_id = %(operator)s AND f.phone_e164 <> '' AND {live_f}
+    GROUP BY 1 HAVING count(*) > 1
+), phone_pairs AS (
+    SELECT a.id AS first_id, b.id AS second_id
+    FROM shared_phones s
+    JOIN {beneficiary} a
+        ON a.operator_id = %(operator)s AND a.phone_e164 <> '' AND a.phone_e164 = s.phone_e164
+    JOIN {beneficiary} b
+        ON b.operator_id = %(operator)s AND b.phone_e164 <> '' AND b.phone_e164 = s.phone_e164
+        AND b.id > a.id
+    WHERE {live_a} AND {live_b}
+), pairs AS (
+    SELECT * FROM name_pairs UNION SELECT * FROM email_pairs UNION SELECT * FROM phone_pairs
 )
 SELECT p.first_id, p.second_id FROM pairs p
 WHERE NOT EXISTS (
@@ -64,8 +88,17 @@ def _pair_ids(operator_id: int, limit: int) -> list[tuple[int, int]]:
         sql = PAIRS_SQL.format(
             beneficiary=connection.ops.quote_name(Beneficiary._meta.db_table),
             confirmation=connection.ops.quote_name(DistinctPersonConfirmation._meta.db_table),
+            live_a=LIVE.format(alias="a"),
+            live_b=LIVE.format(alias="b"),
+            live_f=LIVE.format(alias="f"),
         )
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The self-join's estimates are large (the pairs of a birth date) though it returns
+            # few rows: JIT compilation alone took 0.8 s on 99,000 files, and the sorts spilled
+            # to disk. For this transaction only.
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            )
             cursor.execute(
                 sql, {"operator": operator_id, "similarity": NAME_SIMILARITY, "limit": limit}
             )

@@ -134,17 +134,19 @@ def merge_beneficiaries(
     if len(pair) != 2:  # another operator's file is not even visible
         raise ValidationError(OTHER_OPERATOR)
     kept, merged = pair[kept.pk], pair[merged.pk]
+    # The annotations of _locked_pair (not model attributes, for the type checker).
+    both = (vars(kept), vars(merged))
     if kept.operator_id != merged.operator_id:
         raise ValidationError(OTHER_OPERATOR)
     if kept.merged_into_id or merged.merged_into_id:
         raise ValidationError(ALREADY_MERGED)
     if kept.anonymised_at or merged.anonymised_at:
         raise ValidationError(ANONYMISED)
-    if kept.has_account and merged.has_account:
+    if all(file["has_account"] for file in both):
         raise ValidationError(TWO_ACCOUNTS)
-    if kept.has_pending_transfer or merged.has_pending_transfer:
+    if any(file["has_pending_transfer"] for file in both):
         raise ValidationError(PENDING)
-    if kept.has_open_parcours and merged.has_open_parcours:
+    if all(file["has_open_parcours"] for file in both):
         raise ValidationError(TWO_OPEN_PARCOURS)
     # The counsellors' "another person" between these two is overruled by the merge.
     DistinctPersonConfirmation.objects.filter(

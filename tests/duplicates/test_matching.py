@@ -174,8 +174,9 @@ def test_the_python_similarity_is_pg_trgm(karine):
 
 def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     """EXPLAIN of the installed function's own query, as the owner it runs as (so without the
-    policies it does not need), on an operator of 20,000 files: served by the trigram index,
-    the e-mail and the phone indexes, not by reading the operator's files."""
+    policies it does not need) and at its threshold, on an operator of 100,000 files: served
+    by the trigram index, the e-mail and the phone indexes, not by reading the operator's
+    files."""
     operator = OperatorFactory()
     owner_cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'cep_duplicate_candidates'")
     body = owner_cursor.fetchone()[0]
@@ -188,12 +189,13 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
         SELECT %s, 'Prénom' || g, 'Nom' || g, 'nom' || g || ' prénom' || g, 'F',
             DATE '1960-01-01' + (g * 37 %% 14000), 'p' || g || '@exemple.fr', '', '+336' || g,
             '', '69', 'salarie_cdi', '', '', false, false, now(), now()
-        FROM generate_series(1, 20000) AS g
+        FROM generate_series(1, 100000) AS g
         """,
         [operator.pk],
     )
     owner_cursor.execute("ANALYZE cep_beneficiary")
     owner_cursor.execute("SET LOCAL enable_seqscan = off")
+    owner_cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {matching.NAME_SIMILARITY}")
     owner_cursor.execute("PREPARE dup(bigint, text, date, text, text, real, integer) AS " + body)
     owner_cursor.execute(
         f"EXPLAIN EXECUTE dup({int(operator.pk)}, 'lemoine karine', '1985-03-14', "
@@ -350,3 +352,74 @@ def test_intake_api_409(client, karine):
         response = client.post("/api/v1/intake-requests/", body, content_type="application/json")
     assert response.status_code == 409, response.content
     assert [c["id"] for c in response.json()["candidates"]] == [karine.pk]
+
+
+def test_the_lookups_trigram_threshold_is_the_rules():
+    """The index condition (`%`) runs at the rule's threshold, set on the function only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'cep_duplicate_candidates'")
+        config = cursor.fetchone()[0]
+        assert f"pg_trgm.similarity_threshold={matching.NAME_SIMILARITY}" in config
+        cursor.execute("SHOW pg_trgm.similarity_threshold")
+        assert cursor.fetchone()[0] == "0.3"  # the session's own, untouched
+
+
+def test_the_warning_page_queries_do_not_grow_with_the_candidates(
+    login_as, karine, django_assert_num_queries
+):
+    counsellor = make_membership(operator=karine.operator)
+    client = login_as(counsellor)
+    typed = {
+        **PERSON,
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "birth_date": "01/07/1990",
+        "email": "",
+        "phone": "06 12 34 56 78",
+        "postcode": "",
+        "pcs_group": "",
+        "diploma_level": "",
+        "entry_level": "1",
+    }
+    url = reverse("beneficiary_create")
+    # Session, user, second-factor device, membership, roles; the service's savepoint, the
+    # lookup, the candidates, the rollback to the savepoint (nothing saved) and its release.
+    with django_assert_num_queries(10) as one:
+        response = client.post(url, typed)
+    assert response.status_code == 409
+    with scopes_disabled():
+        for n in range(4):
+            BeneficiaryFactory(
+                operator=karine.operator, first_name=f"Autre{n}", phone="+33612345678"
+            )
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.post(url, typed)
+    html = response.content.decode()
+    assert html.count("Même numéro de téléphone") == 5
+
+
+def test_the_intake_warning_queries_do_not_grow_with_the_candidates(
+    login_as, karine, django_assert_num_queries
+):
+    client = login_as(make_membership(operator=karine.operator))
+    url = reverse("accueil:intake") + "?etape=1"
+    typed = {
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "sex": "M",
+        "birth_date": "01/07/1990",
+        "email": "",
+        "phone": "+336 12 34 56 78",
+        "postcode": "",
+        "departement": "69",
+    }
+    with django_assert_num_queries(7) as one:
+        assert client.post(url, typed).status_code == 409
+    with scopes_disabled():
+        for n in range(4):
+            BeneficiaryFactory(
+                operator=karine.operator, first_name=f"Autre{n}", phone="06 12 34 56 78"
+            )
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.post(url, typed)
+    assert response.content.decode().count("Même numéro de téléphone") == 5

@@ -218,6 +218,13 @@ def test_a_tombstone_redirects_to_the_kept_file(login_as, files):
     assert response.url == reverse("beneficiary_detail", kwargs={"beneficiary_pk": kept.pk})
     response = client.get(reverse("beneficiary_update", kwargs={"beneficiary_pk": merged.pk}))
     assert response.url == reverse("beneficiary_update", kwargs={"beneficiary_pk": kept.pk})
+    response = client.get(reverse("beneficiary_access_log", kwargs={"beneficiary_pk": merged.pk}))
+    assert response.url == reverse("beneficiary_access_log", kwargs={"beneficiary_pk": kept.pk})
+    # A small form of the file (here the invitation to the space) does nothing on a tombstone.
+    response = client.post(reverse("beneficiary_invite", kwargs={"beneficiary_pk": merged.pk}))
+    assert response.url == reverse("beneficiary_detail", kwargs={"beneficiary_pk": kept.pk})
+    with scope(operator=operator.pk):
+        assert Invitation.objects.filter(beneficiary=kept).count() == 1  # the one moved
 
 
 def test_the_merge_of_200_services_each_takes_a_bounded_number_of_queries(
@@ -234,3 +241,23 @@ def test_the_merge_of_200_services_each_takes_a_bounded_number_of_queries(
         with django_assert_max_num_queries(10 + tables):
             services.merge_beneficiaries(membership=manager, kept=kept, merged=merged)
         assert Service.objects.filter(parcours__beneficiary=kept).count() == 400
+
+
+def test_the_api_leads_from_a_tombstone_to_the_kept_file(login_as, files):
+    operator, manager, kept, merged = files
+    with scope(operator=operator.pk):
+        services.merge_beneficiaries(membership=manager, kept=kept, merged=merged)
+    client = login_as(manager)
+    response = client.get(f"/api/v1/beneficiaries/{merged.pk}/")
+    assert response.status_code == 301
+    assert response["Location"].endswith(f"/api/v1/beneficiaries/{kept.pk}/")
+    assert response.json()["merged_into"] == kept.pk
+    listed = [row["id"] for row in client.get("/api/v1/beneficiaries/").json()["results"]]
+    assert kept.pk in listed and merged.pk not in listed
+    answer = client.patch(
+        f"/api/v1/beneficiaries/{merged.pk}/",
+        {"postcode": "69003"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert f"fusionné dans le dossier n° {kept.pk}" in str(answer.json())
