@@ -201,7 +201,7 @@ def reopen_parcours(
         errors["__all__"] = ["Cette personne a déjà un parcours en cours."]
     if errors:
         raise ValidationError(errors)
-    ended = {"fin": parcours.closed_on.isoformat(), "motif": parcours.closing_reason}
+    ended = {"fin": f"{parcours.closed_on:%Y-%m-%d}", "motif": parcours.closing_reason}
     parcours.closed_on = None
     parcours.closing_reason = ""
     parcours.closing_note = ""
