@@ -35,6 +35,9 @@ def reopen_deadline(parcours: Parcours) -> date | None:
 
 
 def can_reopen(parcours: Parcours, *, today: date | None = None) -> bool:
+    """Within the window; a transferred parcours goes on at the operator that received it."""
+    if parcours.closing_reason == Parcours.ClosingReason.TRANSFERRED:
+        return False
     deadline = reopen_deadline(parcours)
     return deadline is not None and (today or timezone.localdate()) <= deadline
 
