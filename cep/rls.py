@@ -108,6 +108,13 @@ def install_policies(connection) -> int:
         return 0
     models_ = tenant_models()
     with connection.cursor() as cursor:
+        # A migrate to an earlier migration has not created the tables of the later ones yet.
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'",
+            [[model._meta.db_table for model in models_]],
+        )
+        existing = {row[0] for row in cursor.fetchall()}
+        models_ = [model for model in models_ if model._meta.db_table in existing]
         # `flush` sends post_migrate too, as whatever role runs it: only the owner of the
         # tables (who ran the migrations) may and needs to write policies.
         cursor.execute(

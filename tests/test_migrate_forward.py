@@ -43,6 +43,9 @@ LATER: set[tuple[str, str]] = {
     ("accueil", "0007_routing_transfer"),
     ("accueil", "0008_platform_routings_become_transfers"),
     ("accueil", "0009_routing_without_its_own_consent"),
+    # Issue 20, the end of a parcours: the national reasons (a data migration) and its tables.
+    ("cep", "0016_parcours_end"),
+    ("closure", "0001_end_of_parcours"),
 }
 
 MOVED = {
