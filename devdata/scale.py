@@ -405,7 +405,8 @@ def generate(sizes: Sizes, *, today: date | None = None, stdout=None) -> dict:
                 if age_days > 120 and rng.random() < 0.55:
                     closed_on = min(today, last_level_day + timedelta(days=rng.randrange(20, 300)))
                     reason = rng.choices(
-                        ["projet_realise", "oriente", "arret", "sans_nouvelles"], weights=[6, 2, 1, 1]
+                        ["projet_realise", "oriente", "arret", "sans_nouvelles"],
+                        weights=[6, 2, 1, 1],
                     )[0]
                 parcours_id = gen.new_id("parcours")
                 referent = counsellors[rng.randrange(len(counsellors))]
