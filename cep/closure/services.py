@@ -35,6 +35,9 @@ def reopen_deadline(parcours: Parcours) -> date | None:
 
 
 def can_reopen(parcours: Parcours, *, today: date | None = None) -> bool:
+    """Within the window; a transferred parcours goes on at the operator that received it."""
+    if parcours.closing_reason == Parcours.ClosingReason.TRANSFERRED:
+        return False
     deadline = reopen_deadline(parcours)
     return deadline is not None and (today or timezone.localdate()) <= deadline
 
@@ -201,7 +204,7 @@ def reopen_parcours(
         errors["__all__"] = ["Cette personne a déjà un parcours en cours."]
     if errors:
         raise ValidationError(errors)
-    ended = {"fin": parcours.closed_on.isoformat(), "motif": parcours.closing_reason}
+    ended = {"fin": f"{parcours.closed_on:%Y-%m-%d}", "motif": parcours.closing_reason}
     parcours.closed_on = None
     parcours.closing_reason = ""
     parcours.closing_note = ""

@@ -20,6 +20,7 @@ from cep.closure.forms import (
 from cep.closure.models import SubReason
 from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin, ParcoursViewMixin
+from cep.models import Parcours
 from cep.roles import MANAGE_OPERATOR
 
 
@@ -40,6 +41,7 @@ class ParcoursEndView(ParcoursViewMixin, View):
             "reopen_deadline": services.reopen_deadline(parcours),
             "can_reopen": services.can_reopen(parcours),
             "reopen_days": settings.PARCOURS_REOPEN_DAYS,
+            "transferred": parcours.closing_reason == Parcours.ClosingReason.TRANSFERRED,
         }
         if allowed and parcours.is_open:
             context["end_form"] = forms_.get("end_form") or EndForm(
@@ -51,7 +53,7 @@ class ParcoursEndView(ParcoursViewMixin, View):
             )
         elif allowed and (context["can_reopen"] or "reopen_form" in forms_):
             context["reopen_form"] = forms_.get("reopen_form") or ReopenForm()
-        elif allowed and not context["following"]:
+        elif allowed and not context["following"] and not context["transferred"]:
             context["next_form"] = forms_.get("next_form") or NextParcoursForm()
         status = 400 if any(form.errors for form in forms_.values()) else 200
         return render(self.request, self.template_name, context, status=status)

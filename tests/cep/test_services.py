@@ -66,7 +66,7 @@ def test_record_service_refuses_bad_input(offset, duration, field, message):
 
 def test_closed_parcours_accepts_no_service():
     parcours = ParcoursFactory(closed=True)
-    with pytest.raises(ValidationError, match="terminé"):
+    with pytest.raises(ValidationError, match="Ce parcours est terminé"):
         services.record_service(
             membership=parcours.referent,
             parcours=parcours,

@@ -312,3 +312,23 @@ def test_the_api_hides_another_operators_parcours_and_refuses_a_colleague(login_
     assert refused.status_code == 403
     parcours.refresh_from_db()
     assert parcours.is_open
+
+
+def test_a_transferred_parcours_offers_neither_reopening_nor_a_new_parcours(login_as):
+    parcours = ParcoursFactory(**opened_ago(100), closed=True, closing_reason="transfere")
+    page = login_as(parcours.referent).get(end_url(parcours)).content.decode()
+    assert "il se poursuit chez l'opérateur qui l'a reçu" in page
+    assert 'id="form-reouverture"' not in page and 'id="form-nouveau"' not in page
+
+
+def test_the_no_news_alert_leads_to_the_end_form_with_the_reason_proposed(login_as, settings):
+    settings.NO_NEWS_ALERT_DAYS = 90
+    parcours = ParcoursFactory(**opened_ago(120))
+    client = login_as(parcours.referent)
+    home = client.get(reverse("caseload")).content.decode()
+    link = f"{end_url(parcours)}?motif=sans_nouvelles"
+    assert "Sans nouvelles" in home and link in home
+    form = client.get(link).content.decode()
+    assert '<option value="sans_nouvelles" selected>' in form
+    parcours.refresh_from_db()
+    assert parcours.is_open
