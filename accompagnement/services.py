@@ -214,8 +214,7 @@ def draft_item(*, plan: ActionPlan, item_type: str, pk: int) -> VersionItem:
     version = latest_version(plan)
     if not item.version.is_draft or version is None or item.version_id != version.pk:
         raise ValidationError(FROZEN_MESSAGE)
-    if not plan.parcours.is_open:
-        raise ValidationError("Ce parcours est clos.")
+    plan.parcours.require_open()
     return item
 
 

@@ -86,6 +86,7 @@ def ended_level_3_world():
         plan=ActionPlan.objects.create(operator=parcours.operator, parcours=parcours), number=1
     )
     step = StepFactory(version=version)
+    cost_line = CostLineFactory(version=version)
     objects = {
         "parcours_pk": parcours.pk,
         "intakerequest_pk": intake.pk,
@@ -93,10 +94,11 @@ def ended_level_3_world():
         "projectversion_pk": ProjectVersionFactory(parcours=parcours).pk,
         "strategyoption_pk": StrategyOptionFactory(parcours=parcours).pk,
         "action_pk": ActionFactory(version=version, step=step).pk,
-        "fundingrequest_pk": FundingRequestFactory(
-            version=version, cost_line=CostLineFactory(version=version)
-        ).pk,
+        "step_pk": step.pk,
+        "costline_pk": cost_line.pk,
+        "fundingrequest_pk": FundingRequestFactory(version=version, cost_line=cost_line).pk,
         "externalservice_pk": 0,  # refused before the object is looked up
+        "trainingpath_pk": 0,
         "synthesisdocument_pk": 0,
     }
     Parcours.objects.filter(pk=parcours.pk).update(

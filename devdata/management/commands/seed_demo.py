@@ -188,6 +188,8 @@ class Command(BaseCommand):
         for operator, spec in zip(operators, OPERATORS, strict=True):
             with scope(operator=operator.pk):
                 self.ensure_beneficiaries(operator, spec["beneficiaries"], rng)
+                if operator == operators[0]:
+                    self.ensure_duplicate_pair(operator)
                 for seeder in SEEDERS:
                     seeder(operator, rng)
         self.ensure_transfer(operators[0], operators[1])
@@ -283,6 +285,55 @@ class Command(BaseCommand):
         today = timezone.localdate()
         for _ in range(count):
             self.create_one(operator, rng, counsellors, departements, today)
+
+    @transaction.atomic
+    def ensure_duplicate_pair(self, operator: Operator) -> None:
+        """Two files of one person, for the managers' list of likely duplicates: the second was
+        typed before the duplicate check existed (so it was never warned), with an accent and
+        the phone written another way. The first file's parcours has ended: they can be merged."""
+        if Beneficiary.objects.filter(last_name__in=["LEMOINE", "LÉMOINE"]).exists():
+            return
+        counsellor = Membership.objects.filter(
+            operator=operator, role=Membership.Role.CONSEILLER
+        ).order_by("pk")[0]
+        today = timezone.localdate()
+        birth_date = today.replace(year=today.year - 41, day=14)
+        first = services.create_beneficiary(
+            membership=counsellor,
+            first_name="Karine",
+            last_name="LEMOINE",
+            sex="F",
+            birth_date=birth_date,
+            departement="69",
+            employment_status=ELIGIBLE_STATUSES[0],
+            phone="06 12 34 56 78",
+            opened_on=today - timedelta(days=400),
+        )
+        closure.end_parcours(
+            membership=counsellor,
+            parcours=Parcours.objects.get(beneficiary=first),
+            ended_on=today - timedelta(days=300),
+            reason=Parcours.ClosingReason.values[0],
+            channel=Service.Channel.ON_SITE,
+            check_permission=False,
+        )
+        second = Beneficiary(
+            operator=operator,
+            first_name="Karine",
+            last_name="LÉMOINE",
+            sex="F",
+            birth_date=birth_date,
+            departement="69",
+            employment_status=ELIGIBLE_STATUSES[0],
+            phone="+33612345678",
+        )
+        second.save()
+        services.open_parcours(
+            membership=counsellor,
+            beneficiary=second,
+            entry_level=1,
+            opened_on=today - timedelta(days=20),
+        )
 
     @transaction.atomic
     def create_one(self, operator, rng, counsellors, departements, today):
