@@ -38,6 +38,7 @@ from cep.models import (
     Parcours,
     ReferentAssignment,
     Service,
+    normalize_france_travail_id,
 )
 from cep.nomenclatures import check_eligibility
 from cep.registries import PossibleDuplicate, person_matcher
@@ -247,6 +248,7 @@ def create_beneficiary(
     employment_status: str,
     email: str = "",
     phone: str = "",
+    france_travail_id: str = "",
     postcode: str = "",
     pcs_group: str = "",
     diploma_level: str = "",
@@ -272,6 +274,7 @@ def create_beneficiary(
         employment_status=employment_status,
         email=email.strip().lower(),
         phone=phone.strip(),
+        france_travail_id=normalize_france_travail_id(france_travail_id),
         postcode=postcode.strip(),
         pcs_group=pcs_group,
         diploma_level=diploma_level,
@@ -321,6 +324,8 @@ def update_beneficiary(
     unknown = set(changes) - set(BENEFICIARY_FIELDS)
     if unknown:
         raise TypeError(f"Not a beneficiary field: {', '.join(sorted(unknown))}")
+    if isinstance(typed_id := changes.get("france_travail_id"), str):
+        changes["france_travail_id"] = normalize_france_travail_id(typed_id)
     # Compare with the stored row, locked: the caller's instance may already carry the new values
     # (a ModelForm writes them during validation).
     beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)

@@ -8,9 +8,11 @@ from cep.models import (
     EMAIL_INVALID_MESSAGE,
     SERVICE_FIELDS,
     Beneficiary,
+    FranceTravailIdField,
     Level,
     Parcours,
     Service,
+    normalize_france_travail_id,
 )
 
 UNKNOWN = "Objet inconnu dans votre structure (identifiant {pk_value})."
@@ -24,7 +26,18 @@ def scoped(manager, **kwargs):
     )
 
 
+class FranceTravailIdSerializerField(serializers.CharField):
+    """Normalised before its length and format are checked ("1234 567a" is "1234567A")."""
+
+    def to_internal_value(self, data):
+        return normalize_france_travail_id(super().to_internal_value(data))
+
+
 class BeneficiarySerializer(PlausibleDatesModelSerializer):
+    serializer_field_mapping = {
+        **PlausibleDatesModelSerializer.serializer_field_mapping,
+        FranceTravailIdField: FranceTravailIdSerializerField,
+    }
     entry_level = serializers.ChoiceField(
         choices=Level.choices,
         write_only=True,

@@ -175,8 +175,8 @@ def test_the_python_similarity_is_pg_trgm(karine):
 def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     """EXPLAIN of the installed function's own query, as the owner it runs as (so without the
     policies it does not need) and at its threshold, on an operator of 100,000 files: served
-    by the trigram index, the e-mail and the phone indexes, not by reading the operator's
-    files."""
+    by the trigram index, the e-mail, the phone and the France Travail identifier's indexes,
+    not by reading the operator's files."""
     operator = OperatorFactory()
     owner_cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'cep_duplicate_candidates'")
     body = owner_cursor.fetchone()[0]
@@ -185,10 +185,12 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
         """
         INSERT INTO cep_beneficiary (operator_id, first_name, last_name, search_name, sex,
             birth_date, email, phone, phone_e164, postcode, departement, employment_status,
-            pcs_group, diploma_level, rqth, qpv_resident, created_at, updated_at)
+            pcs_group, diploma_level, rqth, qpv_resident, created_at, updated_at,
+            france_travail_id)
         SELECT %s, 'Prénom' || g, 'Nom' || g, 'nom' || g || ' prénom' || g, 'F',
             DATE '1960-01-01' + (g * 37 %% 14000), 'p' || g || '@exemple.fr', '', '+336' || g,
-            '', '69', 'salarie_cdi', '', '', false, false, now(), now()
+            '', '69', 'salarie_cdi', '', '', false, false, now(), now(),
+            CASE WHEN g %% 2 = 0 THEN lpad(g::text, 7, '0') || 'A' ELSE '' END
         FROM generate_series(1, 100000) AS g
         """,
         [operator.pk],
@@ -196,10 +198,12 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     owner_cursor.execute("ANALYZE cep_beneficiary")
     owner_cursor.execute("SET LOCAL enable_seqscan = off")
     owner_cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {matching.NAME_SIMILARITY}")
-    owner_cursor.execute("PREPARE dup(bigint, text, date, text, text, real, integer) AS " + body)
+    owner_cursor.execute(
+        "PREPARE dup(bigint, text, date, text, text, real, integer, text) AS " + body
+    )
     owner_cursor.execute(
         f"EXPLAIN EXECUTE dup({int(operator.pk)}, 'lemoine karine', '1985-03-14', "
-        "'k@exemple.fr', '+33612345678', 0.6, 11)"
+        "'k@exemple.fr', '+33612345678', 0.6, 11, '1234567A')"
     )
     plan = "\n".join(row[0] for row in owner_cursor.fetchall())
     owner_cursor.execute("DEALLOCATE dup")
@@ -207,6 +211,7 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     assert "beneficiary_name_trgm" in plan, plan
     assert "beneficiary_email_idx" in plan, plan
     assert "beneficiary_phone_idx" in plan, plan
+    assert "beneficiary_ft_id_idx" in plan, plan
 
 
 @pytest.fixture
