@@ -110,6 +110,8 @@ def normalize_france_travail_id(text: str) -> str:
 class FranceTravailIdFormField(forms.CharField):
     """Normalised before its length and format are checked, so "1234 567a" is accepted."""
 
+    default_error_messages = {"max_length": FRANCE_TRAVAIL_ID_MESSAGE}
+
     def to_python(self, value):
         return normalize_france_travail_id(super().to_python(value))
 
@@ -123,6 +125,8 @@ class FranceTravailIdFormField(forms.CharField):
 class FranceTravailIdField(models.CharField):
     """The France Travail identifier (7 digits, then a digit or a letter), typed in any case and
     with spaces, kept as "1234567A": the model's validation writes it back normalised."""
+
+    default_error_messages = {"max_length": FRANCE_TRAVAIL_ID_MESSAGE}
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -27,7 +27,12 @@ def scoped(manager, **kwargs):
 
 
 class FranceTravailIdSerializerField(serializers.CharField):
-    """Normalised before its length and format are checked ("1234 567a" is "1234567A")."""
+    """Normalised before its format is checked ("1234 567a" is "1234567A"); the format says the
+    length too, so no second message for a value too long."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         return normalize_france_travail_id(super().to_internal_value(data))

@@ -25,10 +25,12 @@ KARINE = {
     "birth_date": date(1985, 3, 14),
     "email": "karine.lemoine@exemple.fr",
     "phone": "06 12 34 56 78",
+    "france_travail_id": "1234567A",
 }
 NAME = matching.SAME_NAME_AND_BIRTH
 EMAIL = matching.SAME_EMAIL
 PHONE = matching.SAME_PHONE
+FT_ID = matching.SAME_FRANCE_TRAVAIL_ID
 OTHER_DAY = date(1990, 7, 1)
 
 # (typed person, the reasons the existing Karine LEMOINE, 14/03/1985 matches with); [] = no match.
@@ -77,9 +79,39 @@ PAIRS = [
         [PHONE],
     ),
     (
-        {**KARINE, "email": "KARINE.lemoine@exemple.fr", "phone": "+33 6 12 34 56 78"},
-        [NAME, EMAIL, PHONE],
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "phone": "+33 (0)6 12 34 56 78",
+        },
+        [PHONE],
     ),
+    # The same France Travail identifier, whatever the name, the case or the spaces typed.
+    (
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "france_travail_id": "1234567A",
+        },
+        [FT_ID],
+    ),
+    (
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "france_travail_id": " 1234 567a ",
+        },
+        [FT_ID],
+    ),
+    (
+        {**KARINE, "email": "KARINE.lemoine@exemple.fr", "phone": "+33 6 12 34 56 78"},
+        [NAME, EMAIL, PHONE, FT_ID],
+    ),
+    # Another identifier does not part the same name and birth date...
+    ({**KARINE, "email": "", "phone": "", "france_travail_id": "7654321B"}, [NAME]),
     # Must not match: a twin sister (same last name and birth date, another first name)...
     ({"first_name": "Julie", "last_name": "Lemoine", "birth_date": date(1985, 3, 14)}, []),
     # ...a namesake born another day, another person with a close phone or another e-mail...
@@ -99,6 +131,16 @@ PAIRS = [
             "last_name": "Durand",
             "birth_date": OTHER_DAY,
             "email": "karine.lemoine@exemple.com",
+        },
+        [],
+    ),
+    # ...nor does it match alone: another person whose identifier differs by its last sign...
+    (
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "france_travail_id": "1234567B",
         },
         [],
     ),
@@ -157,6 +199,8 @@ def test_phones_are_normalised_to_e164():
     assert normalize_phone("0033 6 12 34 56 78") == "+33612345678"
     assert normalize_phone("+33 (0)6 12 34 56 78") == "+33612345678"
     assert normalize_phone("01-23-45-67-89") == "+33123456789"
+    assert normalize_phone("0692 12 34 56") == "+262692123456"  # La Réunion, dialled nationally
+    assert normalize_phone("+32 470 12 34 56") == "+32470123456"
     assert normalize_phone("") == ""
     assert normalize_phone("pas de téléphone") == ""
 
@@ -428,3 +472,42 @@ def test_the_intake_warning_queries_do_not_grow_with_the_candidates(
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.post(url, typed)
     assert response.content.decode().count("Même numéro de téléphone") == 5
+
+
+def test_the_intake_warns_on_the_same_france_travail_id(client, karine):
+    client.force_login(make_membership(operator=karine.operator).user)
+    url = reverse("accueil:intake") + "?etape=1"
+    typed = {
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "sex": "M",
+        "birth_date": "01/07/1990",
+        "email": "",
+        "phone": "",
+        "france_travail_id": "1234567a",
+        "postcode": "",
+        "departement": "69",
+    }
+    response = client.post(url, typed)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Même identifiant France Travail" in html
+    assert reverse("beneficiary_detail", kwargs={"beneficiary_pk": karine.pk}) in html
+    # What was typed stays in the form, as typed.
+    assert 'value="1234567A"' in html or 'value="1234567a"' in html
+
+
+def test_the_api_answers_409_on_the_same_france_travail_id(client, karine):
+    client.force_login(make_membership(operator=karine.operator).user)
+    body = {
+        **PERSON,
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "birth_date": "1990-07-01",
+        "france_travail_id": "1234 567A",
+    }
+    response = client.post("/api/v1/beneficiaries/", body, content_type="application/json")
+    assert response.status_code == 409, response.content
+    assert [(c["id"], c["reasons"]) for c in response.json()["candidates"]] == [
+        (karine.pk, [FT_ID])
+    ]
