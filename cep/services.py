@@ -319,8 +319,13 @@ def update_beneficiary(
     membership: Membership,
     beneficiary: Beneficiary,
     ip_address: str | None = None,
+    confirm_distinct: bool = False,
     **changes: object,
 ) -> Beneficiary:
+    """Change a file. When a new e-mail, phone or France Travail identifier makes it look like
+    another file of the operator (cep.duplicates), nothing is saved and `PossibleDuplicate`
+    names them, unless the counsellor confirmed another person (`confirm_distinct`), which is
+    recorded against each of them."""
     unknown = set(changes) - set(BENEFICIARY_FIELDS)
     if unknown:
         raise TypeError(f"Not a beneficiary field: {', '.join(sorted(unknown))}")
@@ -338,8 +343,22 @@ def update_beneficiary(
     for name in changed:
         setattr(beneficiary, name, changes[name])
     _check_beneficiary(beneficiary)
+    matcher = person_matcher()
+    candidates = []
+    if changed and matcher and matcher.candidates_after_change:
+        candidates = matcher.candidates_after_change(beneficiary, set(changed))
+        if candidates and not confirm_distinct:
+            raise PossibleDuplicate(candidates)
     if changed:
         beneficiary.save(update_fields=[*changed, "updated_at"])
+        if matcher and candidates:
+            matcher.record_distinct(
+                membership=membership,
+                beneficiary=beneficiary,
+                candidates=candidates,
+                ip_address=ip_address,
+                action=AuditEvent.Action.UPDATE,
+            )
         # Field names only: the audit trail must not become a second copy of the file.
         log_event(
             membership=membership,

@@ -44,11 +44,18 @@ def possible_duplicate_response(warning: PossibleDuplicate) -> Response:
 
 
 class DuplicateCheckedCreateMixin:
-    """A create that may meet a possible duplicate answers 409 with the candidates."""
+    """A create (or a change of an e-mail, phone or France Travail identifier) that may meet a
+    possible duplicate answers 409 with the candidates."""
 
     def create(self, request, *args, **kwargs):
         try:
             return super().create(request, *args, **kwargs)
+        except PossibleDuplicate as warning:
+            return possible_duplicate_response(warning)
+
+    def update(self, request, *args, **kwargs):
+        try:
+            return super().update(request, *args, **kwargs)
         except PossibleDuplicate as warning:
             return possible_duplicate_response(warning)
 
@@ -114,6 +121,7 @@ class BeneficiaryViewSet(
             membership=self.request.membership,
             beneficiary=serializer.instance,
             ip_address=self.client_ip(),
+            confirm_distinct=confirm_distinct_requested(self.request),
             **changes,
         )
 

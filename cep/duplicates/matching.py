@@ -23,6 +23,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from cep.duplicates.models import DistinctPersonConfirmation
 from cep.models import (
     Beneficiary,
     normalize_for_search,
@@ -198,3 +199,33 @@ def candidates_for_beneficiary(beneficiary: Beneficiary) -> list[Candidate]:
     """For a file about to be created (unsaved) or an existing one (itself excluded)."""
     exclude = (beneficiary.pk,) if beneficiary.pk else ()
     return candidates(PersonKeys.of_beneficiary(beneficiary), exclude=exclude)
+
+
+# The keys whose change is checked when an existing file is edited, and the branch each opens.
+CHECKED_ON_CHANGE = {
+    "email": SAME_EMAIL,
+    "phone": SAME_PHONE,
+    "france_travail_id": SAME_FRANCE_TRAVAIL_ID,
+}
+
+
+def candidates_after_change(beneficiary: Beneficiary, changed: set[str]) -> list[Candidate]:
+    """For an existing file whose e-mail, phone or France Travail identifier was just changed
+    (the instance carries the new values, unsaved): the other files the new value makes look
+    like the same person, less those a counsellor already said were another person. A
+    resemblance the change did not bring (a similar name known before) is not proposed again."""
+    wanted = {CHECKED_ON_CHANGE[name] for name in changed if name in CHECKED_ON_CHANGE}
+    if not wanted:
+        return []
+    found = [c for c in candidates_for_beneficiary(beneficiary) if wanted & set(c.reasons)]
+    if not found:
+        return []
+    confirmed = {
+        other
+        for pair in DistinctPersonConfirmation.objects.filter(
+            Q(beneficiary=beneficiary.pk, other__in=[c.beneficiary.pk for c in found])
+            | Q(other=beneficiary.pk, beneficiary__in=[c.beneficiary.pk for c in found])
+        ).values_list("beneficiary_id", "other_id")
+        for other in pair
+    }
+    return [c for c in found if c.beneficiary.pk not in confirmed]
