@@ -44,14 +44,18 @@ def possible_duplicate_response(warning: PossibleDuplicate) -> Response:
 
 
 class DuplicateCheckedCreateMixin:
-    """A create (or a change of an e-mail, phone or France Travail identifier) that may meet a
-    possible duplicate answers 409 with the candidates."""
+    """A create that may meet a possible duplicate answers 409 with the candidates."""
 
     def create(self, request, *args, **kwargs):
         try:
             return super().create(request, *args, **kwargs)
         except PossibleDuplicate as warning:
             return possible_duplicate_response(warning)
+
+
+class DuplicateCheckedUpdateMixin:
+    """So does a change of an e-mail, phone or France Travail identifier that makes the file
+    look like another one."""
 
     def update(self, request, *args, **kwargs):
         try:
@@ -70,6 +74,7 @@ class OperatorViewSetMixin:
 class BeneficiaryViewSet(
     OperatorViewSetMixin,
     DuplicateCheckedCreateMixin,
+    DuplicateCheckedUpdateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
