@@ -15,7 +15,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -126,7 +126,10 @@ class FranceTravailIdField(models.CharField):
     """The France Travail identifier (7 digits, then a digit or a letter), typed in any case and
     with spaces, kept as "1234567A": the model's validation writes it back normalised."""
 
-    default_error_messages = {"max_length": FRANCE_TRAVAIL_ID_MESSAGE}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its format says its length: one message for a value too long, not two.
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_python(self, value):
         value = super().to_python(value)

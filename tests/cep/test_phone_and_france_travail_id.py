@@ -2,10 +2,14 @@
 the France Travail identifier: accepted or refused the same way on the page and in the API,
 with the French message next to the field and nothing saved."""
 
+from datetime import date
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope
 
+from cep import services
 from cep.managers import services as manager_services
 from cep.models import AuditEvent, Beneficiary
 from cep.person_data import person_data
@@ -194,3 +198,19 @@ def test_the_persons_data_holds_the_identifier_and_anonymisation_clears_it():
         manager_services.anonymise_beneficiary(membership=manager, beneficiary=beneficiary)
         beneficiary.refresh_from_db()
     assert beneficiary.france_travail_id == ""
+
+
+@pytest.mark.parametrize("typed", FT_IDS_REFUSED)
+def test_the_service_refuses_the_france_travail_id_with_one_message(counsellor, typed):
+    person = {
+        "first_name": "Maëlle",
+        "last_name": "Quéré",
+        "sex": "F",
+        "birth_date": date(1988, 3, 21),
+        "departement": "35",
+        "employment_status": "salarie_cdi",
+    }
+    with scope(operator=counsellor.operator_id), pytest.raises(ValidationError) as error:
+        services.create_beneficiary(membership=counsellor, france_travail_id=typed, **person)
+    assert error.value.message_dict == {"france_travail_id": [FT_MESSAGE]}
+    assert saved(counsellor.operator) is None
