@@ -84,8 +84,14 @@ def normalize_phone(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The pattern the field held before it read every format: a number it accepted stays accepted
+# (phonenumbers finds some unassigned, "07 00 00 00 01"), so no saved file becomes invalid and
+# blocks its next edit or its transfer.
+FORMER_PHONE_PATTERN = re.compile(r"^(?:\+33|0033|0)[1-9](?:[ .-]?\d{2}){4}$")
+
+
 def validate_phone(value: str) -> None:
-    if value and parse_phone(value) is None:
+    if value and parse_phone(value) is None and not FORMER_PHONE_PATTERN.match(value):
         raise ValidationError(PHONE_INVALID_MESSAGE, code="invalid")
 
 

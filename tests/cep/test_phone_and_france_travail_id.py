@@ -13,6 +13,7 @@ from cep import services
 from cep.managers import services as manager_services
 from cep.models import AuditEvent, Beneficiary
 from cep.person_data import person_data
+from tests.cep.test_transfers import World
 from tests.factories import BENEFICIARY_INPUT, OperatorFactory, ParcoursFactory, make_membership
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,8 @@ PHONES_ACCEPTED = [
     ("+262 692 12 34 56", "+262692123456"),
     ("+32 470 12 34 56", "+32470123456"),  # Belgium
     ("+44 20 7946 0958", "+442079460958"),  # United Kingdom
+    # Unassigned for phonenumbers, but the former pattern took it: a saved number stays valid.
+    ("07 00 00 00 01", "+33700000001"),
 ]
 PHONES_REFUSED = [
     "06 12 34",  # too short
@@ -214,3 +217,20 @@ def test_the_service_refuses_the_france_travail_id_with_one_message(counsellor, 
         services.create_beneficiary(membership=counsellor, france_travail_id=typed, **person)
     assert error.value.message_dict == {"france_travail_id": [FT_MESSAGE]}
     assert saved(counsellor.operator) is None
+
+
+def test_a_transfer_carries_the_identifier_to_the_receiving_operator(login_as):
+    world = World()
+    world.person.france_travail_id = "1234567A"  # the parcours' own beneficiary, saved
+    with scope(operator=world.a.pk):
+        world.person.save()
+    transfer = world.propose(["identite", "situation"])
+    response = login_as(world.b_manager).post(
+        f"/transferts/{transfer.pk}/",
+        {"action": "accepter", "accepter-referent": world.b_counsellor.pk},
+    )
+    assert response.status_code == 302
+    transfer.refresh_from_db()
+    with scope(operator=world.b.pk):
+        copy = Beneficiary.objects.get(parcours=transfer.received_parcours_id)
+    assert (copy.operator_id, copy.france_travail_id) == (world.b.pk, "1234567A")
