@@ -93,7 +93,14 @@ class IntakeView(OperatorPermissionRequiredMixin, View):
                     operator_id=request.membership.operator_id,
                     **{
                         name: form.cleaned_data.get(name)
-                        for name in ("first_name", "last_name", "birth_date", "email", "phone")
+                        for name in (
+                            "first_name",
+                            "last_name",
+                            "birth_date",
+                            "email",
+                            "phone",
+                            "france_travail_id",
+                        )
                     },
                 )
             )

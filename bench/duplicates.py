@@ -118,9 +118,11 @@ def main() -> None:
             cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'cep_duplicate_candidates'")
             body = cursor.fetchone()[0]
             keys = typed[0]
-            cursor.execute("PREPARE dup(bigint, text, date, text, text, real, integer) AS " + body)
             cursor.execute(
-                "EXPLAIN EXECUTE dup(%s, %s, %s, %s, %s, %s, 11)",
+                "PREPARE dup(bigint, text, date, text, text, real, integer, text) AS " + body
+            )
+            cursor.execute(
+                "EXPLAIN EXECUTE dup(%s, %s, %s, %s, %s, %s, 11, %s)",
                 [
                     operator_id,
                     keys.search_name,
@@ -128,6 +130,7 @@ def main() -> None:
                     "x@exemple.fr",
                     "+33699000000",
                     matching.NAME_SIMILARITY,
+                    "9999999Z",
                 ],
             )
             plan = [row[0] for row in cursor.fetchall()]

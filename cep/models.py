@@ -7,13 +7,15 @@ the indexes and row-level security read it without a join.
 """
 
 import hashlib
+import re
 import secrets
 import unicodedata
 
 import phonenumbers
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -38,19 +40,59 @@ def normalize_for_search(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+# Overseas France dials its numbers nationally with its own prefixes ("0692 12 34 56" in
+# La Réunion): a number not valid as metropolitan is read as theirs before being refused.
+PHONE_REGIONS = ("FR", "RE", "GP", "MQ", "GF", "YT", "PM", "BL", "MF", "NC", "PF", "WF")
+# What a typed number may hold: digits, a leading "+", spaces and the usual separators. Not
+# letters, which phonenumbers would read as a keypad ("1-800-FLOWERS").
+PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().\-/]+$")
+
+
+def parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
+    """The number typed, in any format ("06 12 34 56 78", "+33 6 12 34 56 78", "0033 (0)6…",
+    "+32 470 12 34 56"), if it is a valid French or international number; None otherwise."""
+    text = (text or "").strip()
+    if not text or not PHONE_CHARACTERS.match(text):
+        return None
+    for region in PHONE_REGIONS:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            return None
+        if phonenumbers.is_valid_number(number):
+            return number
+        if text.startswith("+") or text.startswith("00"):
+            return None  # international: the region of the number is in it
+    return None
+
+
 def normalize_phone(text: str) -> str:
     """A phone number in E.164 ("06 12 34 56 78", "0033 6 12…" and "+33612345678" give
     "+33612345678"), so the duplicate check compares numbers, not the way they were typed;
     "" for an empty or unreadable number."""
     if not text or not text.strip():
         return ""
-    try:
-        number = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
+    number = parse_phone(text)
+    if number is None:
+        # A number saved before the validator read every format: compared as French.
+        try:
+            number = phonenumbers.parse(text, "FR")
+        except phonenumbers.NumberParseException:
+            return ""
+        if not phonenumbers.is_possible_number(number):
+            return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# The pattern the field held before it read every format: a number it accepted stays accepted
+# (phonenumbers finds some unassigned, "07 00 00 00 01"), so no saved file becomes invalid and
+# blocks its next edit or its transfer.
+FORMER_PHONE_PATTERN = re.compile(r"^(?:\+33|0033|0)[1-9](?:[ .-]?\d{2}){4}$")
+
+
+def validate_phone(value: str) -> None:
+    if value and parse_phone(value) is None and not FORMER_PHONE_PATTERN.match(value):
+        raise ValidationError(PHONE_INVALID_MESSAGE, code="invalid")
 
 
 # Wording shared by the HTML forms and the API, so both say the same thing for the same mistake.
@@ -58,12 +100,54 @@ EMAIL_INVALID_MESSAGE = "Saisissez une adresse électronique valide, par exemple
 CHOICE_INVALID_MESSAGE = "Choisissez une situation dans la liste proposée."
 DATE_INVALID_MESSAGE = "Saisissez une date valide, par exemple 14/07/1985."
 
+FRANCE_TRAVAIL_ID_MESSAGE = (
+    "L'identifiant France Travail compte 7 chiffres suivis d'un chiffre ou d'une lettre, "
+    "par exemple 1234567A."
+)
+france_travail_id_validator = RegexValidator(r"^\d{7}[0-9A-Z]$", FRANCE_TRAVAIL_ID_MESSAGE)
+
+
+def normalize_france_travail_id(text: str) -> str:
+    """The identifier as France Travail writes it: without spaces, in capitals ("1234567a",
+    " 1234 567A " give "1234567A")."""
+    return "".join((text or "").split()).upper()
+
+
+class FranceTravailIdFormField(forms.CharField):
+    """Normalised before its length and format are checked, so "1234 567a" is accepted."""
+
+    default_error_messages = {"max_length": FRANCE_TRAVAIL_ID_MESSAGE}
+
+    def to_python(self, value):
+        return normalize_france_travail_id(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if "maxlength" in attrs:
+            attrs["maxlength"] = "12"  # room for the spaces typed
+        return attrs
+
+
+class FranceTravailIdField(models.CharField):
+    """The France Travail identifier (7 digits, then a digit or a letter), typed in any case and
+    with spaces, kept as "1234567A": the model's validation writes it back normalised."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its format says its length: one message for a value too long, not two.
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_france_travail_id(value) if isinstance(value, str) else value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": FranceTravailIdFormField, **kwargs})
+
+
 siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte exactement 14 chiffres.")
 postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte exactement 5 chiffres.")
-phone_validator = RegexValidator(
-    r"^(?:\+33|0033|0)[1-9](?:[ .-]?\d{2}){4}$",
-    "Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.",
-)
+PHONE_INVALID_MESSAGE = "Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78."
 
 
 class Operator(models.Model):
@@ -284,7 +368,18 @@ class Beneficiary(models.Model):
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("date de naissance", validators=[validate_birth_date])
     email = models.EmailField("adresse électronique", blank=True)
-    phone = models.CharField("téléphone", max_length=20, blank=True, validators=[phone_validator])
+    phone = models.CharField("téléphone", max_length=30, blank=True, validators=[validate_phone])
+    # Held by a job seeker registered with France Travail: a key of the duplicate check.
+    france_travail_id = FranceTravailIdField(
+        "identifiant France Travail",
+        max_length=8,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[france_travail_id_validator],
+        help_text="Pour une personne inscrite à France Travail : 7 chiffres suivis d'un chiffre "
+        "ou d'une lettre, par exemple 1234567A.",
+    )
     postcode = models.CharField(
         "code postal", max_length=5, blank=True, validators=[postcode_validator]
     )
@@ -342,6 +437,11 @@ class Beneficiary(models.Model):
                 name="beneficiary_phone_idx",
                 condition=~Q(phone_e164=""),
             ),
+            models.Index(
+                fields=["operator", "france_travail_id"],
+                name="beneficiary_ft_id_idx",
+                condition=~Q(france_travail_id=""),
+            ),
             # Names looked up within the operator (without accents or case).
             models.Index(fields=["operator", "search_name"], name="beneficiary_search_idx"),
             # The API's keyset pages within an operator, newest first: without it the primary
@@ -375,6 +475,7 @@ BENEFICIARY_IDENTITY_FIELDS = (
     "birth_date",
     "email",
     "phone",
+    "france_travail_id",
     "postcode",
     "departement",
 )

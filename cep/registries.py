@@ -168,6 +168,9 @@ class PersonMatcher:
     candidates: Callable[[Beneficiary], list]
     # (membership, beneficiary just created, those candidates) -> records "another person"
     record_distinct: Callable[..., None]
+    # (existing beneficiary carrying its new values, names of the fields changed) -> the files
+    # that the change makes look like the same person (none were proposed before)
+    candidates_after_change: Callable[[Beneficiary, set[str]], list] | None = None
 
 
 class PossibleDuplicate(ValidationError):

@@ -38,6 +38,7 @@ from cep.models import (
     Parcours,
     ReferentAssignment,
     Service,
+    normalize_france_travail_id,
 )
 from cep.nomenclatures import check_eligibility
 from cep.registries import PossibleDuplicate, person_matcher
@@ -247,6 +248,7 @@ def create_beneficiary(
     employment_status: str,
     email: str = "",
     phone: str = "",
+    france_travail_id: str = "",
     postcode: str = "",
     pcs_group: str = "",
     diploma_level: str = "",
@@ -272,6 +274,7 @@ def create_beneficiary(
         employment_status=employment_status,
         email=email.strip().lower(),
         phone=phone.strip(),
+        france_travail_id=normalize_france_travail_id(france_travail_id),
         postcode=postcode.strip(),
         pcs_group=pcs_group,
         diploma_level=diploma_level,
@@ -316,11 +319,18 @@ def update_beneficiary(
     membership: Membership,
     beneficiary: Beneficiary,
     ip_address: str | None = None,
+    confirm_distinct: bool = False,
     **changes: object,
 ) -> Beneficiary:
+    """Change a file. When a new e-mail, phone or France Travail identifier makes it look like
+    another file of the operator (cep.duplicates), nothing is saved and `PossibleDuplicate`
+    names them, unless the counsellor confirmed another person (`confirm_distinct`), which is
+    recorded against each of them."""
     unknown = set(changes) - set(BENEFICIARY_FIELDS)
     if unknown:
         raise TypeError(f"Not a beneficiary field: {', '.join(sorted(unknown))}")
+    if isinstance(typed_id := changes.get("france_travail_id"), str):
+        changes["france_travail_id"] = normalize_france_travail_id(typed_id)
     # Compare with the stored row, locked: the caller's instance may already carry the new values
     # (a ModelForm writes them during validation).
     beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
@@ -333,8 +343,22 @@ def update_beneficiary(
     for name in changed:
         setattr(beneficiary, name, changes[name])
     _check_beneficiary(beneficiary)
+    matcher = person_matcher()
+    candidates = []
+    if changed and matcher and matcher.candidates_after_change:
+        candidates = matcher.candidates_after_change(beneficiary, set(changed))
+        if candidates and not confirm_distinct:
+            raise PossibleDuplicate(candidates)
     if changed:
         beneficiary.save(update_fields=[*changed, "updated_at"])
+        if matcher and candidates:
+            matcher.record_distinct(
+                membership=membership,
+                beneficiary=beneficiary,
+                candidates=candidates,
+                ip_address=ip_address,
+                action=AuditEvent.Action.UPDATE,
+            )
         # Field names only: the audit trail must not become a second copy of the file.
         log_event(
             membership=membership,

@@ -172,26 +172,33 @@ class BeneficiaryUpdateView(OperatorPermissionRequiredMixin, View):
         if beneficiary.merged_into_id:
             return redirect("beneficiary_detail", beneficiary_pk=beneficiary.merged_into_id)
         form = BeneficiaryForm(request.POST, instance=beneficiary)
+        duplicates = []
         if form.is_valid():
             try:
                 services.update_beneficiary(
                     membership=request.membership,
                     beneficiary=beneficiary,
                     ip_address=client_ip(request),
+                    confirm_distinct=request.POST.get("confirm_distinct") == "1",
                     **form.cleaned_data,
                 )
+            except PossibleDuplicate as warning:
+                # The new e-mail, phone or identifier is another file's: nothing was saved.
+                duplicates = warning.candidates
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, "Les informations ont été mises à jour.")
                 return redirect("beneficiary_detail", beneficiary_pk=beneficiary.pk)
-        return self._render(form, beneficiary, status=400)
+        status = 409 if duplicates else 400
+        return self._render(form, beneficiary, status=status, duplicates=duplicates)
 
-    def _render(self, form, beneficiary, status=200):
+    def _render(self, form, beneficiary, status=200, duplicates=()):
         context = {
             "form": form,
             "beneficiary": beneficiary,
             "title": f"Modifier — {beneficiary.full_name}",
+            "duplicates": duplicates,
         }
         return render(self.request, self.template_name, context, status=status)
 

@@ -39,6 +39,7 @@ BENEFICIARY = [
     "birth_date",
     "email",
     "phone",
+    "france_travail_id",
     "postcode",
     "departement",
     "employment_status",

@@ -36,6 +36,7 @@ BENEFICIARY_FIELDS = [
     "birth_date",
     "email",
     "phone",
+    "france_travail_id",
     "postcode",
     "departement",
     "employment_status",

@@ -54,6 +54,9 @@ LATER: set[tuple[str, str]] = {
     ("accompagnement", "0008_plan_corrections"),
     ("accompagnement", "0009_training_cost_line"),
     ("duplicates", "0003_candidates_function_threshold"),
+    # Issue 20, duplicates follow-up: the France Travail identifier and its lookup branch.
+    ("cep", "0018_beneficiary_france_travail_id"),
+    ("duplicates", "0004_candidates_function_france_travail_id"),
 }
 
 MOVED = {

@@ -8,9 +8,11 @@ from cep.models import (
     EMAIL_INVALID_MESSAGE,
     SERVICE_FIELDS,
     Beneficiary,
+    FranceTravailIdField,
     Level,
     Parcours,
     Service,
+    normalize_france_travail_id,
 )
 
 UNKNOWN = "Objet inconnu dans votre structure (identifiant {pk_value})."
@@ -24,7 +26,23 @@ def scoped(manager, **kwargs):
     )
 
 
+class FranceTravailIdSerializerField(serializers.CharField):
+    """Normalised before its format is checked ("1234 567a" is "1234567A"); the format says the
+    length too, so no second message for a value too long."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return normalize_france_travail_id(super().to_internal_value(data))
+
+
 class BeneficiarySerializer(PlausibleDatesModelSerializer):
+    serializer_field_mapping = {
+        **PlausibleDatesModelSerializer.serializer_field_mapping,
+        FranceTravailIdField: FranceTravailIdSerializerField,
+    }
     entry_level = serializers.ChoiceField(
         choices=Level.choices,
         write_only=True,

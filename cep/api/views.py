@@ -53,6 +53,17 @@ class DuplicateCheckedCreateMixin:
             return possible_duplicate_response(warning)
 
 
+class DuplicateCheckedUpdateMixin:
+    """So does a change of an e-mail, phone or France Travail identifier that makes the file
+    look like another one."""
+
+    def update(self, request, *args, **kwargs):
+        try:
+            return super().update(request, *args, **kwargs)
+        except PossibleDuplicate as warning:
+            return possible_duplicate_response(warning)
+
+
 class OperatorViewSetMixin:
     permission_required = COUNSEL
 
@@ -63,6 +74,7 @@ class OperatorViewSetMixin:
 class BeneficiaryViewSet(
     OperatorViewSetMixin,
     DuplicateCheckedCreateMixin,
+    DuplicateCheckedUpdateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -114,6 +126,7 @@ class BeneficiaryViewSet(
             membership=self.request.membership,
             beneficiary=serializer.instance,
             ip_address=self.client_ip(),
+            confirm_distinct=confirm_distinct_requested(self.request),
             **changes,
         )
 

@@ -85,6 +85,7 @@ def _person_snapshot(parcours: Parcours) -> dict:
         "birth_date": b.birth_date.isoformat(),
         "email": b.email,
         "phone": b.phone,
+        "france_travail_id": b.france_travail_id,
         "postcode": b.postcode,
         "departement": b.departement,
         "employment_status": b.employment_status,

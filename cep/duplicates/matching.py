@@ -7,10 +7,9 @@ Two files of one operator may be the same person when any of these holds:
   name and birth date, another first name — do not);
 - **same e-mail**, whatever the case;
 - **same phone**, once both are written in E.164 ("06 12 34 56 78", "+33 6 12 34 56 78" and
-  "0033 6 12 34 56 78" are one number).
-
-No France Travail identifier is held on a beneficiary today (cep.models.Beneficiary has no such
-field), so none is compared; a new key would be a fourth branch here and in the function.
+  "0033 6 12 34 56 78" are one number);
+- **same France Travail identifier** ("1234567A", whatever the case or spaces typed), where
+  both files hold one, whatever the names.
 
 On PostgreSQL the lookup is `cep_duplicate_candidates` (cep/duplicates/migrations/0002: why a
 function, and why it may use the trigram index under row-level security); elsewhere (the SQLite
@@ -24,7 +23,13 @@ from datetime import date
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from cep.models import Beneficiary, normalize_for_search, normalize_phone
+from cep.duplicates.models import DistinctPersonConfirmation
+from cep.models import (
+    Beneficiary,
+    normalize_for_search,
+    normalize_france_travail_id,
+    normalize_phone,
+)
 
 NAME_SIMILARITY = 0.6
 MAX_CANDIDATES = 10
@@ -32,6 +37,7 @@ MAX_CANDIDATES = 10
 SAME_NAME_AND_BIRTH = "nom proche et même date de naissance"
 SAME_EMAIL = "même adresse électronique"
 SAME_PHONE = "même numéro de téléphone"
+SAME_FRANCE_TRAVAIL_ID = "même identifiant France Travail"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class PersonKeys:
     birth_date: date | None
     email: str
     phone: str
+    france_travail_id: str = ""
 
     @classmethod
     def of(
@@ -54,6 +61,7 @@ class PersonKeys:
         birth_date: date | None = None,
         email: str = "",
         phone: str = "",
+        france_travail_id: str = "",
     ) -> "PersonKeys":
         return cls(
             operator_id=operator_id,
@@ -61,6 +69,7 @@ class PersonKeys:
             birth_date=birth_date,
             email=(email or "").strip().lower(),
             phone=normalize_phone(phone or ""),
+            france_travail_id=normalize_france_travail_id(france_travail_id or ""),
         )
 
     @classmethod
@@ -72,6 +81,7 @@ class PersonKeys:
             birth_date=beneficiary.birth_date,
             email=beneficiary.email,
             phone=beneficiary.phone,
+            france_travail_id=beneficiary.france_travail_id,
         )
 
 
@@ -121,6 +131,8 @@ def match_reasons(keys: PersonKeys, other: PersonKeys) -> list[str]:
         reasons.append(SAME_EMAIL)
     if keys.phone and keys.phone == other.phone:
         reasons.append(SAME_PHONE)
+    if keys.france_travail_id and keys.france_travail_id == other.france_travail_id:
+        reasons.append(SAME_FRANCE_TRAVAIL_ID)
     return reasons
 
 
@@ -133,7 +145,7 @@ def candidate_ids(keys: PersonKeys) -> list[int]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT cep_duplicate_candidates(%s, %s, %s, %s, %s, %s, %s)",
+                "SELECT cep_duplicate_candidates(%s, %s, %s, %s, %s, %s, %s, %s)",
                 [
                     keys.operator_id,
                     keys.search_name,
@@ -142,6 +154,7 @@ def candidate_ids(keys: PersonKeys) -> list[int]:
                     keys.phone,
                     NAME_SIMILARITY,
                     MAX_CANDIDATES + 1,
+                    keys.france_travail_id,
                 ],
             )
             return [row[0] for row in cursor.fetchall()]
@@ -151,6 +164,8 @@ def candidate_ids(keys: PersonKeys) -> list[int]:
         near |= Q(email__iexact=keys.email)
     if keys.phone:
         near |= Q(phone_e164=keys.phone)
+    if keys.france_travail_id:
+        near |= Q(france_travail_id=keys.france_travail_id)
     rows = live_files().filter(operator_id=keys.operator_id).filter(near)
     return [row.pk for row in rows if match_reasons(keys, PersonKeys.of_beneficiary(row))]
 
@@ -164,7 +179,16 @@ def candidates(keys: PersonKeys, *, exclude: tuple[int, ...] = ()) -> list[Candi
     rows = (
         live_files()
         .filter(pk__in=ids)
-        .only("pk", "operator_id", "first_name", "last_name", "birth_date", "email", "phone")
+        .only(
+            "pk",
+            "operator_id",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "email",
+            "phone",
+            "france_travail_id",
+        )
         .order_by("last_name", "first_name", "pk")
     )
     found = [Candidate(row, match_reasons(keys, PersonKeys.of_beneficiary(row))) for row in rows]
@@ -175,3 +199,33 @@ def candidates_for_beneficiary(beneficiary: Beneficiary) -> list[Candidate]:
     """For a file about to be created (unsaved) or an existing one (itself excluded)."""
     exclude = (beneficiary.pk,) if beneficiary.pk else ()
     return candidates(PersonKeys.of_beneficiary(beneficiary), exclude=exclude)
+
+
+# The keys whose change is checked when an existing file is edited, and the branch each opens.
+CHECKED_ON_CHANGE = {
+    "email": SAME_EMAIL,
+    "phone": SAME_PHONE,
+    "france_travail_id": SAME_FRANCE_TRAVAIL_ID,
+}
+
+
+def candidates_after_change(beneficiary: Beneficiary, changed: set[str]) -> list[Candidate]:
+    """For an existing file whose e-mail, phone or France Travail identifier was just changed
+    (the instance carries the new values, unsaved): the other files the new value makes look
+    like the same person, less those a counsellor already said were another person. A
+    resemblance the change did not bring (a similar name known before) is not proposed again."""
+    wanted = {CHECKED_ON_CHANGE[name] for name in changed if name in CHECKED_ON_CHANGE}
+    if not wanted:
+        return []
+    found = [c for c in candidates_for_beneficiary(beneficiary) if wanted & set(c.reasons)]
+    if not found:
+        return []
+    confirmed = {
+        other
+        for pair in DistinctPersonConfirmation.objects.filter(
+            Q(beneficiary=beneficiary.pk, other__in=[c.beneficiary.pk for c in found])
+            | Q(other=beneficiary.pk, beneficiary__in=[c.beneficiary.pk for c in found])
+        ).values_list("beneficiary_id", "other_id")
+        for other in pair
+    }
+    return [c for c in found if c.beneficiary.pk not in confirmed]

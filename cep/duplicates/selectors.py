@@ -30,9 +30,9 @@ class LikelyPair:
 # Every pair of the operator's live files that the rule of cep.duplicates.matching joins, less
 # those a counsellor said were two persons; newest first. Computed on the fly, under row-level
 # security like any read of the application: the files of one birth date compared by name (a
-# self-join on the birth date), and only the e-mails and phones held by more than one file
-# (grouped first, then joined through their indexes). bench/duplicates.py measures it on the
-# operator of 99,000 files.
+# self-join on the birth date), and only the e-mails, phones and France Travail identifiers
+# held by more than one file (grouped first, then joined through their indexes).
+# bench/duplicates.py measures it on the operator of 99,000 files.
 LIVE = "{alias}.merged_into_id IS NULL AND {alias}.anonymised_at IS NULL"
 PAIRS_SQL = """
 WITH name_pairs AS (
@@ -68,8 +68,23 @@ WITH name_pairs AS (
         ON b.operator_id = %(operator)s AND b.phone_e164 <> '' AND b.phone_e164 = s.phone_e164
         AND b.id > a.id
     WHERE {live_a} AND {live_b}
+), shared_ft_ids AS (
+    SELECT france_travail_id FROM {beneficiary} f
+    WHERE f.operator_id = %(operator)s AND f.france_travail_id <> '' AND {live_f}
+    GROUP BY 1 HAVING count(*) > 1
+), ft_id_pairs AS (
+    SELECT a.id AS first_id, b.id AS second_id
+    FROM shared_ft_ids s
+    JOIN {beneficiary} a
+        ON a.operator_id = %(operator)s AND a.france_travail_id <> ''
+        AND a.france_travail_id = s.france_travail_id
+    JOIN {beneficiary} b
+        ON b.operator_id = %(operator)s AND b.france_travail_id <> ''
+        AND b.france_travail_id = s.france_travail_id AND b.id > a.id
+    WHERE {live_a} AND {live_b}
 ), pairs AS (
     SELECT * FROM name_pairs UNION SELECT * FROM email_pairs UNION SELECT * FROM phone_pairs
+    UNION SELECT * FROM ft_id_pairs
 )
 SELECT p.first_id, p.second_id FROM pairs p
 WHERE NOT EXISTS (
@@ -135,6 +150,7 @@ def likely_duplicates(*, operator_id: int, limit: int = PAIRS_SHOWN) -> list[Lik
             "birth_date",
             "email",
             "phone",
+            "france_travail_id",
             "created_at",
         )
     }

@@ -48,9 +48,11 @@ def record_distinct_person(
     beneficiary: Beneficiary,
     candidates: list[Candidate],
     ip_address: str | None = None,
+    action: str = AuditEvent.Action.CREATE,
 ) -> list[DistinctPersonConfirmation]:
-    """The counsellor saw these files and said the new one is another person (called by
-    cep.services.create_beneficiary through the registered matcher)."""
+    """The counsellor saw these files and said the new one (or the one just changed: `action`
+    is then UPDATE) is another person (called by cep.services.create_beneficiary and
+    update_beneficiary through the registered matcher)."""
     rows = DistinctPersonConfirmation.objects.bulk_create(
         DistinctPersonConfirmation(
             operator_id=membership.operator_id,
@@ -63,7 +65,7 @@ def record_distinct_person(
     )
     log_event(
         membership=membership,
-        action=AuditEvent.Action.CREATE,
+        action=action,
         obj=beneficiary,
         beneficiary=beneficiary,
         ip_address=ip_address,

@@ -50,6 +50,7 @@ def anonymise_beneficiary(
     beneficiary.last_name = f"anonymisée n° {beneficiary.pk}"
     beneficiary.email = ""
     beneficiary.phone = ""
+    beneficiary.france_travail_id = ""
     beneficiary.postcode = ""
     # The year keeps the age band of the indicators; the day and month identified the person.
     beneficiary.birth_date = date(beneficiary.birth_date.year, 1, 1)

@@ -25,10 +25,12 @@ KARINE = {
     "birth_date": date(1985, 3, 14),
     "email": "karine.lemoine@exemple.fr",
     "phone": "06 12 34 56 78",
+    "france_travail_id": "1234567A",
 }
 NAME = matching.SAME_NAME_AND_BIRTH
 EMAIL = matching.SAME_EMAIL
 PHONE = matching.SAME_PHONE
+FT_ID = matching.SAME_FRANCE_TRAVAIL_ID
 OTHER_DAY = date(1990, 7, 1)
 
 # (typed person, the reasons the existing Karine LEMOINE, 14/03/1985 matches with); [] = no match.
@@ -77,9 +79,39 @@ PAIRS = [
         [PHONE],
     ),
     (
-        {**KARINE, "email": "KARINE.lemoine@exemple.fr", "phone": "+33 6 12 34 56 78"},
-        [NAME, EMAIL, PHONE],
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "phone": "+33 (0)6 12 34 56 78",
+        },
+        [PHONE],
     ),
+    # The same France Travail identifier, whatever the name, the case or the spaces typed.
+    (
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "france_travail_id": "1234567A",
+        },
+        [FT_ID],
+    ),
+    (
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "france_travail_id": " 1234 567a ",
+        },
+        [FT_ID],
+    ),
+    (
+        {**KARINE, "email": "KARINE.lemoine@exemple.fr", "phone": "+33 6 12 34 56 78"},
+        [NAME, EMAIL, PHONE, FT_ID],
+    ),
+    # Another identifier does not part the same name and birth date...
+    ({**KARINE, "email": "", "phone": "", "france_travail_id": "7654321B"}, [NAME]),
     # Must not match: a twin sister (same last name and birth date, another first name)...
     ({"first_name": "Julie", "last_name": "Lemoine", "birth_date": date(1985, 3, 14)}, []),
     # ...a namesake born another day, another person with a close phone or another e-mail...
@@ -99,6 +131,16 @@ PAIRS = [
             "last_name": "Durand",
             "birth_date": OTHER_DAY,
             "email": "karine.lemoine@exemple.com",
+        },
+        [],
+    ),
+    # ...nor does it match alone: another person whose identifier differs by its last sign...
+    (
+        {
+            "first_name": "Paul",
+            "last_name": "Durand",
+            "birth_date": OTHER_DAY,
+            "france_travail_id": "1234567B",
         },
         [],
     ),
@@ -157,6 +199,8 @@ def test_phones_are_normalised_to_e164():
     assert normalize_phone("0033 6 12 34 56 78") == "+33612345678"
     assert normalize_phone("+33 (0)6 12 34 56 78") == "+33612345678"
     assert normalize_phone("01-23-45-67-89") == "+33123456789"
+    assert normalize_phone("0692 12 34 56") == "+262692123456"  # La Réunion, dialled nationally
+    assert normalize_phone("+32 470 12 34 56") == "+32470123456"
     assert normalize_phone("") == ""
     assert normalize_phone("pas de téléphone") == ""
 
@@ -175,8 +219,8 @@ def test_the_python_similarity_is_pg_trgm(karine):
 def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     """EXPLAIN of the installed function's own query, as the owner it runs as (so without the
     policies it does not need) and at its threshold, on an operator of 100,000 files: served
-    by the trigram index, the e-mail and the phone indexes, not by reading the operator's
-    files."""
+    by the trigram index, the e-mail, the phone and the France Travail identifier's indexes,
+    not by reading the operator's files."""
     operator = OperatorFactory()
     owner_cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'cep_duplicate_candidates'")
     body = owner_cursor.fetchone()[0]
@@ -185,10 +229,12 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
         """
         INSERT INTO cep_beneficiary (operator_id, first_name, last_name, search_name, sex,
             birth_date, email, phone, phone_e164, postcode, departement, employment_status,
-            pcs_group, diploma_level, rqth, qpv_resident, created_at, updated_at)
+            pcs_group, diploma_level, rqth, qpv_resident, created_at, updated_at,
+            france_travail_id)
         SELECT %s, 'Prénom' || g, 'Nom' || g, 'nom' || g || ' prénom' || g, 'F',
             DATE '1960-01-01' + (g * 37 %% 14000), 'p' || g || '@exemple.fr', '', '+336' || g,
-            '', '69', 'salarie_cdi', '', '', false, false, now(), now()
+            '', '69', 'salarie_cdi', '', '', false, false, now(), now(),
+            CASE WHEN g %% 2 = 0 THEN lpad(g::text, 7, '0') || 'A' ELSE '' END
         FROM generate_series(1, 100000) AS g
         """,
         [operator.pk],
@@ -196,10 +242,12 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     owner_cursor.execute("ANALYZE cep_beneficiary")
     owner_cursor.execute("SET LOCAL enable_seqscan = off")
     owner_cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {matching.NAME_SIMILARITY}")
-    owner_cursor.execute("PREPARE dup(bigint, text, date, text, text, real, integer) AS " + body)
+    owner_cursor.execute(
+        "PREPARE dup(bigint, text, date, text, text, real, integer, text) AS " + body
+    )
     owner_cursor.execute(
         f"EXPLAIN EXECUTE dup({int(operator.pk)}, 'lemoine karine', '1985-03-14', "
-        "'k@exemple.fr', '+33612345678', 0.6, 11)"
+        "'k@exemple.fr', '+33612345678', 0.6, 11, '1234567A')"
     )
     plan = "\n".join(row[0] for row in owner_cursor.fetchall())
     owner_cursor.execute("DEALLOCATE dup")
@@ -207,6 +255,7 @@ def test_the_lookup_can_use_the_trigram_index(owner_cursor, transactional_db):
     assert "beneficiary_name_trgm" in plan, plan
     assert "beneficiary_email_idx" in plan, plan
     assert "beneficiary_phone_idx" in plan, plan
+    assert "beneficiary_ft_id_idx" in plan, plan
 
 
 @pytest.fixture
@@ -423,3 +472,42 @@ def test_the_intake_warning_queries_do_not_grow_with_the_candidates(
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.post(url, typed)
     assert response.content.decode().count("Même numéro de téléphone") == 5
+
+
+def test_the_intake_warns_on_the_same_france_travail_id(client, karine):
+    client.force_login(make_membership(operator=karine.operator).user)
+    url = reverse("accueil:intake") + "?etape=1"
+    typed = {
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "sex": "M",
+        "birth_date": "01/07/1990",
+        "email": "",
+        "phone": "",
+        "france_travail_id": "1234567a",
+        "postcode": "",
+        "departement": "69",
+    }
+    response = client.post(url, typed)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Même identifiant France Travail" in html
+    assert reverse("beneficiary_detail", kwargs={"beneficiary_pk": karine.pk}) in html
+    # What was typed stays in the form, as typed.
+    assert 'value="1234567A"' in html or 'value="1234567a"' in html
+
+
+def test_the_api_answers_409_on_the_same_france_travail_id(client, karine):
+    client.force_login(make_membership(operator=karine.operator).user)
+    body = {
+        **PERSON,
+        "first_name": "Paul",
+        "last_name": "Durand",
+        "birth_date": "1990-07-01",
+        "france_travail_id": "1234 567A",
+    }
+    response = client.post("/api/v1/beneficiaries/", body, content_type="application/json")
+    assert response.status_code == 409, response.content
+    assert [(c["id"], c["reasons"]) for c in response.json()["candidates"]] == [
+        (karine.pk, [FT_ID])
+    ]

@@ -7,7 +7,12 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from cep.duplicates import selectors
-from cep.duplicates.matching import SAME_EMAIL, SAME_NAME_AND_BIRTH, SAME_PHONE
+from cep.duplicates.matching import (
+    SAME_EMAIL,
+    SAME_FRANCE_TRAVAIL_ID,
+    SAME_NAME_AND_BIRTH,
+    SAME_PHONE,
+)
 from cep.models import AuditEvent, Beneficiary, Membership
 from tests.duplicates.factories import DistinctPersonConfirmationFactory
 from tests.factories import BeneficiaryFactory, OperatorFactory, ParcoursFactory, make_membership
@@ -141,3 +146,17 @@ def test_the_merge_page_queries_are_fixed(login_as, operator, manager, django_as
             ParcoursFactory(beneficiary=first, referent=manager, closed=True)
     with django_assert_num_queries(len(one.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_list_pairs_the_same_france_travail_id_and_says_so(login_as, operator, manager):
+    first = person(operator, "Paul", "Durand", date(1970, 1, 1), france_travail_id="1234567A")
+    second = person(operator, "Jean", "Martin", date(1980, 6, 6), france_travail_id="1234567A")
+    person(operator, "Anne", "Petit", date(1975, 3, 3), france_travail_id="1234567B")
+    person(OperatorFactory(), "Zoé", "Roux", date(1990, 9, 9), france_travail_id="1234567A")
+    with scope(operator=operator.pk):
+        pairs = selectors.likely_duplicates(operator_id=operator.pk)
+    assert [(p.first.pk, p.second.pk, p.reasons) for p in pairs] == [
+        (first.pk, second.pk, [SAME_FRANCE_TRAVAIL_ID])
+    ]
+    html = login_as(manager).get(LIST).content.decode()
+    assert "Même identifiant France Travail" in html
