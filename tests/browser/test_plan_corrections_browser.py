@@ -4,6 +4,7 @@ plan, removes a step after confirming, and reads the history on the comparison p
 clicks after logging in; axe on every page met."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -77,14 +78,18 @@ def test_the_counsellor_edits_then_removes_items_and_reads_the_history(
     ).click()
     assert page.get_by_label("Coût", exact=True).input_value() == "6500.00"
     page.get_by_label("Coût", exact=True).fill("5900")
-    page.get_by_label("Début").fill("2027-09-01")
-    page.get_by_label("Fin").fill("2027-06-30")
+    # Dates from today, so that the test passes on any day: a start in nine months, an end
+    # two months before it, then a year after it.
+    start = timezone.localdate() + timedelta(days=270)
+    end_before, end_after = start - timedelta(days=60), start + timedelta(days=365)
+    page.get_by_label("Début").fill(start.isoformat())
+    page.get_by_label("Fin").fill(end_before.isoformat())
     page.get_by_role("button", name="Enregistrer").click()
     assert page.get_by_text("La date de fin doit suivre la date de début.").is_visible()
     assert page.get_by_label("Coût", exact=True).input_value() == "5900"
-    assert page.get_by_label("Fin").input_value() == "2027-06-30"
+    assert page.get_by_label("Fin").input_value() == end_before.isoformat()
     assert_no_serious_violations(page, "la formation refusée, ses erreurs sur les champs")
-    page.get_by_label("Fin").fill("2028-06-30")
+    page.get_by_label("Fin").fill(end_after.isoformat())
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(plan_url)
     body = page.locator("main").inner_text()
@@ -109,6 +114,6 @@ def test_the_counsellor_edits_then_removes_items_and_reads_the_history(
     )
     assert "par Claire Morvan" in history
     assert re.search(r"Coût : 6\s500,00\s€ → 5\s900,00\s€", history)
-    assert "Début : — → 01/09/2027" in history
+    assert f"Début : — → {start:%d/%m/%Y}" in history
     assert "Retrait — Étape « Étape en double »" in history
     assert_no_serious_violations(page, "l'historique des modifications du plan")
