@@ -10,6 +10,7 @@ from cep.managers.team import (
     register_parcours_column,
     register_team_figure,
 )
+from cep.registries import register_next_due
 
 
 def _overdue(period, today):
@@ -49,6 +50,7 @@ def _next_due(today):
 
 
 def register_team_figures() -> None:
+    register_next_due(_next_due)
     register_parcours_column(ParcoursColumn("next_due", "Prochaine échéance", _next_due))
     register_team_figure(TeamFigure("overdue_actions", "Actions en retard", 30, _overdue))
     register_team_figure(TeamFigure("agreed_plans", "Plans validés sur la période", 40, _agreed))

@@ -20,10 +20,12 @@ class CepConfig(AppConfig):
 
     def ready(self):
         from cep.core_facts import register_core_facts
+        from cep.home import register_core_todo_counts
         from cep.person_data import register_core_sections
 
         register_core_sections()
         register_core_facts()
+        register_core_todo_counts()
         post_migrate.connect(
             secure_tenant_tables, sender=self, dispatch_uid="cep_row_level_security"
         )

@@ -6,6 +6,7 @@ returning `Alert`s for the parcours that membership follows.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,3 +42,69 @@ def alerts_for(membership: Membership) -> list[Alert]:
     if seconds:
         cache.set(key, found, seconds)
     return found
+
+
+@dataclass(frozen=True)
+class TodoCount:
+    """A count of the "À traiter" block of a staff home: one query, linked to its list."""
+
+    key: str
+    label: str
+    order: int
+    count: Callable[[Membership, date], int]  # (membership, today) -> how many
+    url: Callable[[], str]  # the list the count links to
+    shown_to: Callable[[frozenset[str]], bool] = lambda permissions: True
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+_todo_counts: dict[str, TodoCount] = {}
+
+
+def register_todo_count(todo: TodoCount) -> None:
+    _todo_counts[todo.key] = todo
+
+
+def todo_for(membership: Membership, permissions: frozenset[str], today: date) -> list[TodoItem]:
+    """The "À traiter" counts this membership sees, each one query, cached as the alerts are
+    (per membership, role and day)."""
+    shown = sorted(
+        (t for t in _todo_counts.values() if t.shown_to(permissions)),
+        key=lambda t: (t.order, t.key),
+    )
+    seconds = settings.HOME_ALERTS_CACHE_SECONDS
+    key = f"home-todo:{membership.pk}:{today.isoformat()}:" + ",".join(t.key for t in shown)
+    if seconds and (cached := cache.get(key)) is not None:
+        return cached
+    found = [TodoItem(t.key, t.label, t.count(membership, today), t.url()) for t in shown]
+    if seconds:
+        cache.set(key, found, seconds)
+    return found
+
+
+def register_core_todo_counts() -> None:
+    """The counsellor's own alerts, as counts linked to the filtered caseload."""
+    from django.urls import reverse
+
+    from cep.selectors import caseload_alert_counts
+
+    for order, (key, label) in enumerate(
+        (("sans-activite", "Parcours sans activité"), ("en-retard", "Parcours en retard"))
+    ):
+        register_todo_count(
+            TodoCount(
+                key=f"caseload-{key}",
+                label=label,
+                order=20 + order,
+                count=lambda membership, today, key=key: caseload_alert_counts(
+                    membership=membership, today=today, only=key
+                ),
+                url=lambda key=key: reverse("caseload") + f"?alerte={key}",
+            )
+        )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.db.models.functions import Least
 
 from cep.models import Beneficiary, BeneficiaryAccount
 
@@ -198,3 +199,24 @@ def register_person_matcher(matcher: PersonMatcher) -> None:
 
 def person_matcher() -> PersonMatcher | None:
     return _person_matchers[0] if _person_matchers else None
+
+
+# The next due action of a parcours, for the caseload's column and sort: an expression on the
+# Parcours queryset giving a date (the level app holding the actions registers it).
+NextDue = Callable[[datetime.date], models.Expression]
+_next_due: list[NextDue] = []
+
+
+def register_next_due(expression: NextDue) -> None:
+    if expression not in _next_due:
+        _next_due.append(expression)
+
+
+def next_due_expression(today: datetime.date) -> models.Expression:
+    """The earliest of the registered next due dates (NULL when none is due)."""
+    found = [expression(today) for expression in _next_due]
+    if not found:
+        return models.Value(None, output_field=models.DateField())
+    if len(found) == 1:
+        return found[0]
+    return Least(*found)

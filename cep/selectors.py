@@ -3,8 +3,19 @@ receiving side of a transfer, which reads another operator's row through its obj
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from cep.models import (
@@ -17,6 +28,7 @@ from cep.models import (
     Service,
     normalize_for_search,
 )
+from cep.registries import next_due_expression
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -35,26 +47,75 @@ def services_visible_to(membership: Membership) -> QuerySet[Service]:
     return Service.objects.all()
 
 
+# The caseload's sorts: URL value -> (expression, label). NULLs sort last either way (a
+# sentinel date), so the keyset stays a plain comparison.
+NO_DATE_LOW = date(1, 1, 1)
+NO_DATE_HIGH = date(9999, 12, 31)
+CASELOAD_SORTS = {
+    "ouverture": "Date d'ouverture",
+    "nom": "Nom",
+    "niveau": "Niveau",
+    "contact": "Dernier contact",
+    "echeance": "Prochaine échéance",
+}
+DEFAULT_CASELOAD_SORT = "-ouverture"
+CASELOAD_ALERTS = {"sans-activite": "Sans activité", "en-retard": "En retard"}
+ALERT_FIELDS = {"sans-activite": "is_stale", "en-retard": "is_late"}
+
+
+def parse_sort(raw: str | None) -> str:
+    """A sort of the URL ("nom", "-contact"...); anything else is the default."""
+    if raw and raw.lstrip("-") in CASELOAD_SORTS and raw.count("-") <= 1:
+        return raw
+    return DEFAULT_CASELOAD_SORT
+
+
+def _sort_key(sort: str) -> tuple[Any, bool]:
+    """(expression on the annotated caseload, descending?)."""
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    expression: Any
+    if name == "nom":
+        expression = F("beneficiary__search_name")
+    elif name == "niveau":
+        expression = F("current_level")
+    elif name == "contact":
+        expression = Coalesce("last_contact_on", Value(NO_DATE_LOW if descending else NO_DATE_HIGH))
+    elif name == "echeance":
+        expression = Coalesce("next_due", Value(NO_DATE_LOW if descending else NO_DATE_HIGH))
+    else:
+        expression = F("opened_on")
+    return expression, descending
+
+
 @dataclass(frozen=True)
 class CaseloadCursor:
-    """Keyset position: the caseload is ordered by opening date then id, newest first."""
+    """Keyset position: the value of the sort key of the last row shown, then its id."""
 
-    opened_on: date
+    value: str
     pk: int
 
     def encode(self) -> str:
-        return f"{self.opened_on.isoformat()}_{self.pk}"
+        return f"{self.value}_{self.pk}"
 
     @classmethod
     def decode(cls, raw: str | None) -> "CaseloadCursor | None":
         """A malformed cursor (edited by hand, truncated) simply restarts at the first page."""
         if not raw:
             return None
-        day, _, pk = raw.partition("_")
+        value, _, pk = raw.rpartition("_")
         try:
-            return cls(opened_on=date.fromisoformat(day), pk=int(pk))
+            return cls(value=value, pk=int(pk))
         except ValueError:
             return None
+
+    def typed_value(self, sort: str) -> object:
+        """The value as the sort key compares it; ValueError when it is not of that kind."""
+        name = sort.lstrip("-")
+        if name == "nom":
+            return self.value
+        if name == "niveau":
+            return int(self.value)
+        return date.fromisoformat(self.value)
 
 
 @dataclass(frozen=True)
@@ -63,17 +124,40 @@ class CaseloadPage:
     next_cursor: CaseloadCursor | None
 
 
+def stale_filter(today: date) -> Q:
+    """Open parcours without any service for STALE_PARCOURS_DAYS (or never, opened that long
+    ago): "sans activité"."""
+    cutoff = date.fromordinal(today.toordinal() - settings.STALE_PARCOURS_DAYS)
+    return Q(closed_on__isnull=True) & (
+        Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, opened_on__lt=cutoff)
+    )
+
+
+def with_next_action(rows: QuerySet[Parcours], today: date) -> QuerySet[Parcours]:
+    """The caseload's computed columns: the next due date and the two alerts."""
+    return rows.annotate(next_due=next_due_expression(today)).annotate(
+        is_stale=ExpressionWrapper(stale_filter(today), output_field=BooleanField()),
+        is_late=ExpressionWrapper(
+            Q(closed_on__isnull=True, next_due__lt=today), output_field=BooleanField()
+        ),
+    )
+
+
 def caseload(
     *,
     membership: Membership,
+    today: date,
     search: str = "",
     level: int | None = None,
     state: str = "open",
+    alert: str = "",
+    sort: str = DEFAULT_CASELOAD_SORT,
     after: CaseloadCursor | None = None,
     page_size: int = CASELOAD_PAGE_SIZE,
 ) -> CaseloadPage:
-    """The parcours a counsellor follows, one row each, with its beneficiary; with `state`
-    "co", the open parcours they follow as co-référent, with their référent."""
+    """The parcours a counsellor follows, one row each, with its beneficiary, its next due
+    action and its alerts; with `state` "co", the open parcours they follow as co-référent,
+    with their référent. One query, whatever the sort and the page."""
     if state == "co":
         rows = (
             Parcours.objects.open()
@@ -90,17 +174,39 @@ def caseload(
         rows = rows.filter(current_level=level)
     if search.strip():
         rows = rows.filter(beneficiary__search_name__contains=normalize_for_search(search))
+    rows = with_next_action(rows, today)
+    if alert in CASELOAD_ALERTS:
+        rows = rows.filter(**{ALERT_FIELDS[alert]: True})
+    expression, descending = _sort_key(sort)
+    rows = rows.annotate(sort_key=expression)
     if after is not None:
-        rows = rows.filter(
-            Q(opened_on__lt=after.opened_on) | Q(opened_on=after.opened_on, pk__lt=after.pk)
-        )
-    found = list(rows.order_by("-opened_on", "-pk")[: page_size + 1])
+        try:
+            value = after.typed_value(sort)
+        except ValueError:
+            value = None
+        if value is not None:
+            if descending:
+                rows = rows.filter(Q(sort_key__lt=value) | Q(sort_key=value, pk__lt=after.pk))
+            else:
+                rows = rows.filter(Q(sort_key__gt=value) | Q(sort_key=value, pk__gt=after.pk))
+    order = ("-sort_key", "-pk") if descending else ("sort_key", "pk")
+    found: list[Any] = list(rows.order_by(*order)[: page_size + 1])
     next_cursor = None
     if len(found) > page_size:
         found = found[:page_size]
         last = found[-1]
-        next_cursor = CaseloadCursor(opened_on=last.opened_on, pk=last.pk)
+        key = last.sort_key
+        next_cursor = CaseloadCursor(
+            value=key.isoformat() if isinstance(key, date) else str(key), pk=last.pk
+        )
     return CaseloadPage(rows=found, next_cursor=next_cursor)
+
+
+def caseload_alert_counts(*, membership: Membership, today: date, only: str) -> int:
+    """How many of this counsellor's open parcours are "sans activité" or "en retard" (`only`):
+    one query."""
+    rows = with_next_action(Parcours.objects.open().filter(referent=membership), today)
+    return rows.filter(**{ALERT_FIELDS[only]: True}).count()
 
 
 def co_followed_ids(membership: Membership) -> QuerySet:

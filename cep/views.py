@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -5,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -12,7 +15,7 @@ from cep import accessibility, selectors, services
 from cep.audit import client_ip
 from cep.file_page import file_blocks, parcours_links
 from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm, add_service_errors
-from cep.home import alerts_for
+from cep.home import alerts_for, todo_for
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Level, Parcours
@@ -23,7 +26,11 @@ MERGED_FILE = "Ce dossier a été fusionné : voici le dossier conservé, qui r�
 
 
 def home(request):
+    """Each role lands on its own page: managers on their team, counsellors on their
+    caseload, coordinators on their indicators, the person on their space."""
     if request.membership is not None:
+        if REVIEW_CASELOAD in request.operator_permissions:
+            return redirect("manager_team")
         return redirect("caseload")
     if request.beneficiary_account is not None:
         return redirect("space:home")
@@ -78,10 +85,14 @@ class SwitchMembershipView(View):
 
 
 class CaseloadView(OperatorPermissionRequiredMixin, TemplateView):
+    """The counsellor's home: their caseload, sortable and filtered from the URL, paged by
+    keyset, with the alerts and the "À traiter" counts."""
+
     template_name = "cep/caseload.html"
 
     def get_context_data(self, **kwargs):
         query = self.request.GET
+        today = timezone.localdate()
         search = query.get("q", "")[:100]
         state = query.get("etat", "open")
         if state not in {"open", "closed", "all", "co"}:
@@ -92,30 +103,74 @@ class CaseloadView(OperatorPermissionRequiredMixin, TemplateView):
             level = None
         if level not in Level.values:
             level = None
+        alert = query.get("alerte", "")
+        if alert not in selectors.CASELOAD_ALERTS:
+            alert = ""
+        sort = selectors.parse_sort(query.get("tri"))
         page = selectors.caseload(
             membership=self.request.membership,
+            today=today,
             search=search,
             level=level,
             state=state,
+            alert=alert,
+            sort=sort,
             after=selectors.CaseloadCursor.decode(query.get("apres")),
         )
+        for row in page.rows:
+            row.next_action = next_action_text(row)
+        # The filters as they stand, for the sort links, the first page and the next page.
+        kept = {"q": search, "etat": state, "niveau": level or "", "alerte": alert}
+        kept = {name: value for name, value in kept.items() if value}
         next_query = None
         if page.next_cursor is not None:
-            params = query.copy()
-            params["apres"] = page.next_cursor.encode()
-            next_query = params.urlencode()
+            next_query = urlencode({**kept, "tri": sort, "apres": page.next_cursor.encode()})
+        columns = []
+        for key, label in selectors.CASELOAD_SORTS.items():
+            current = sort.lstrip("-") == key
+            descending = current and sort.startswith("-")
+            # A click on the current column reverses it; another column starts ascending
+            # (the dates of contact, newest first).
+            wanted = key if (current and descending) else f"-{key}"
+            if not current and key not in {"contact", "ouverture"}:
+                wanted = key
+            columns.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "url": "?" + urlencode({**kept, "tri": wanted}),
+                    "aria_sort": ("descending" if descending else "ascending") if current else "",
+                }
+            )
         return super().get_context_data(
             title="Mon portefeuille",
             alerts=alerts_for(self.request.membership),
+            todo=todo_for(self.request.membership, self.request.operator_permissions, today),
             page=page,
             search=search,
             state=state,
             level=level,
             levels=Level.choices,
+            alert=alert,
+            alert_choices=selectors.CASELOAD_ALERTS.items(),
+            sort=sort,
+            columns={column["key"]: column for column in columns},
             next_query=next_query,
+            first_query=urlencode({**kept, "tri": sort}),
             show_first_page_link="apres" in query,
             **kwargs,
         )
+
+
+def next_action_text(parcours: Parcours) -> str:
+    """What comes next for this parcours, in words."""
+    if not parcours.is_open:
+        return ""
+    if parcours.next_due is not None:
+        return f"Action à échéance du {parcours.next_due:%d/%m/%Y}"
+    if parcours.last_contact_on is None:
+        return "Premier entretien à fixer"
+    return ""
 
 
 class BeneficiaryCreateView(OperatorPermissionRequiredMixin, View):

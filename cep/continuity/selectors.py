@@ -31,6 +31,11 @@ def incoming_transfers(membership: Membership) -> QuerySet[Transfer]:
     return _reviewable_by(membership).select_related("operator").order_by("expires_at", "pk")
 
 
+def pending_incoming_count(membership: Membership) -> int:
+    """How many transfers wait for this manager's decision: one query."""
+    return _reviewable_by(membership).count()
+
+
 def incoming_transfer(membership: Membership, pk: int) -> Transfer:
     transfer = _reviewable_by(membership).select_related("operator").filter(pk=pk).first()
     if transfer is None:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import (
     Aggregate,
     Count,
@@ -21,13 +20,13 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Q,
     Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
 
 from cep.models import Parcours, Service
+from cep.selectors import stale_filter
 
 
 @dataclass(frozen=True)
@@ -113,16 +112,6 @@ def _new(period: Period, today: date):
 
 def _closed(period: Period, today: date):
     return count_of(Parcours.objects.filter(closed_on__gte=period.start, closed_on__lt=period.end))
-
-
-def stale_filter(today: date) -> Q:
-    """Open parcours without any service for STALE_PARCOURS_DAYS (or never, opened that long
-    ago)."""
-    limit = today.toordinal() - settings.STALE_PARCOURS_DAYS
-    cutoff = date.fromordinal(limit)
-    return Q(closed_on__isnull=True) & (
-        Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, opened_on__lt=cutoff)
-    )
 
 
 def _stale(period: Period, today: date):

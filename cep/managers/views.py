@@ -16,6 +16,7 @@ from cep import services as core_services
 from cep.audit import client_ip, log_event
 from cep.exports import ExportTable, export_response
 from cep.forms import add_service_errors
+from cep.home import todo_for
 from cep.managers import selectors, services
 from cep.managers.forms import (
     FollowUpFilterForm,
@@ -111,6 +112,7 @@ class TeamView(ManagerMixin, View):
         ]
         context = {
             "title": "Mon équipe",
+            "todo": todo_for(request.membership, request.operator_permissions, today),
             "form": form,
             "period": period,
             "period_last_day": period.end - timedelta(days=1),
