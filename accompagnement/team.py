@@ -49,8 +49,22 @@ def _next_due(today):
     return Subquery(due)
 
 
+def _next_due_action(today):
+    """What the earliest open action of the agreed plan is."""
+    return Subquery(
+        Action.objects.filter(
+            version__plan__parcours=OuterRef("pk"),
+            version__status=PlanVersion.Status.AGREED,
+            status__in=[Action.Status.TODO, Action.Status.IN_PROGRESS],
+            due_date__isnull=False,
+        )
+        .order_by("due_date", "pk")
+        .values("description")[:1]
+    )
+
+
 def register_team_figures() -> None:
-    register_next_due(_next_due)
+    register_next_due(_next_due, _next_due_action)
     register_parcours_column(ParcoursColumn("next_due", "Prochaine échéance", _next_due))
     register_team_figure(TeamFigure("overdue_actions", "Actions en retard", 30, _overdue))
     register_team_figure(TeamFigure("agreed_plans", "Plans validés sur la période", 40, _agreed))

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.db.models.functions import Least
+from django.db.models.lookups import Exact
 
 from cep.models import Beneficiary, BeneficiaryAccount
 
@@ -201,22 +202,33 @@ def person_matcher() -> PersonMatcher | None:
     return _person_matchers[0] if _person_matchers else None
 
 
-# The next due action of a parcours, for the caseload's column and sort: an expression on the
-# Parcours queryset giving a date (the level app holding the actions registers it).
+# The next due action of a parcours, for the caseload's column and sort: expressions on the
+# Parcours queryset giving its date and what it is (the level app holding the actions registers
+# them).
 NextDue = Callable[[datetime.date], models.Expression]
-_next_due: list[NextDue] = []
+_next_due: list[tuple[NextDue, NextDue]] = []
 
 
-def register_next_due(expression: NextDue) -> None:
-    if expression not in _next_due:
-        _next_due.append(expression)
+def register_next_due(due: NextDue, label: NextDue) -> None:
+    if (due, label) not in _next_due:
+        _next_due.append((due, label))
 
 
-def next_due_expression(today: datetime.date) -> models.Expression:
-    """The earliest of the registered next due dates (NULL when none is due)."""
-    found = [expression(today) for expression in _next_due]
-    if not found:
-        return models.Value(None, output_field=models.DateField())
-    if len(found) == 1:
-        return found[0]
-    return Least(*found)
+def next_due_expressions(today: datetime.date) -> tuple[models.Expression, models.Expression]:
+    """The earliest of the registered next due dates (NULL when none is due), and its text."""
+    if not _next_due:
+        return (
+            models.Value(None, output_field=models.DateField()),
+            models.Value(None, output_field=models.CharField()),
+        )
+    dues = [due(today) for due, _ in _next_due]
+    labels = [label(today) for _, label in _next_due]
+    if len(dues) == 1:
+        return dues[0], labels[0]
+    earliest = Least(*dues)
+    return earliest, models.Case(
+        *[
+            models.When(Exact(due, earliest), then=label)
+            for due, label in zip(dues, labels, strict=True)
+        ]
+    )

@@ -28,7 +28,7 @@ from cep.models import (
     Service,
     normalize_for_search,
 )
-from cep.registries import next_due_expression
+from cep.registries import next_due_expressions
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -135,7 +135,8 @@ def stale_filter(today: date) -> Q:
 
 def with_next_action(rows: QuerySet[Parcours], today: date) -> QuerySet[Parcours]:
     """The caseload's computed columns: the next due date and the two alerts."""
-    return rows.annotate(next_due=next_due_expression(today)).annotate(
+    due, label = next_due_expressions(today)
+    return rows.annotate(next_due=due, next_action_label=label).annotate(
         is_stale=ExpressionWrapper(stale_filter(today), output_field=BooleanField()),
         is_late=ExpressionWrapper(
             Q(closed_on__isnull=True, next_due__lt=today), output_field=BooleanField()

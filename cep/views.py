@@ -167,7 +167,8 @@ def next_action_text(parcours: Parcours) -> str:
     if not parcours.is_open:
         return ""
     if parcours.next_due is not None:
-        return f"Action à échéance du {parcours.next_due:%d/%m/%Y}"
+        what = parcours.next_action_label or "Action"
+        return f"{what} — échéance du {parcours.next_due:%d/%m/%Y}"
     if parcours.last_contact_on is None:
         return "Premier entretien à fixer"
     return ""

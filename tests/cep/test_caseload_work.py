@@ -131,7 +131,7 @@ def test_next_action_column_and_alerts_for_the_counsellor(caseload, login_as):
     page = client.get(reverse("caseload")).content.decode()
     assert "Prochaine action" in page
     day = (timezone.localdate() - timedelta(days=2)).strftime("%d/%m/%Y")
-    assert f"Action à échéance du {day}" in page
+    assert f"Envoyer le dossier — échéance du {day}" in page
     assert "Premier entretien à fixer" in page  # Zola: never seen
     rows = {name: row for row in page.split("<tr>")[2:] for name in NAMES if f"{name} " in row}
     assert "En retard" in rows["MARTIN"] and "Sans activité" not in rows["MARTIN"]
