@@ -185,7 +185,13 @@ class CounsellorCaseloadView(ManagerMixin, View):
 
 class FollowUpView(ManagerMixin, View):
     def get(
-        self, request, reassign_form=None, selected=frozenset(), parcours_errors=(), status=200
+        self,
+        request,
+        reassign_form=None,
+        selected=frozenset(),
+        parcours_errors=(),
+        back=None,
+        status=200,
     ):
         form = FollowUpFilterForm(request.GET or None)
         data = form.cleaned_data if form.is_valid() else {}
@@ -226,6 +232,7 @@ class FollowUpView(ManagerMixin, View):
             "reassign_form": reassign_form or ReassignForm(),
             "selected": selected,
             "parcours_errors": parcours_errors,
+            "back": back or request.get_full_path(),
             "query": request.GET.urlencode(),
         }
         return render(request, "managers/followup.html", context, status=status)
@@ -274,6 +281,7 @@ class ReassignView(ManagerMixin, View):
             reassign_form=form,
             selected=frozenset(ids),
             parcours_errors=parcours_errors,
+            back=back,
             status=400,
         )
 

@@ -345,6 +345,10 @@ def test_an_empty_reason_is_shown_on_its_field_with_the_ticks_kept(team, login_a
     for pk in ids:
         assert f'id="parcours-{pk}" checked' in page
     assert f'<option value="{team["b"].pk}" selected>' in page
+    # The page the form came from stays the way back (its filters kept for the next try).
+    assert (
+        '<input type="hidden" name="retour" value="/gestion/a-suivre/?liste=sans-reponse">' in page
+    )
     assert set(Parcours.objects.filter(pk__in=ids).values_list("referent", flat=True)) == {a.pk}
 
 
