@@ -200,3 +200,37 @@ def test_the_api_documentation_is_linked_for_admins_only(login_as, role, linked)
     page = login_as(membership).get("/beneficiaires/", follow=True).content.decode()
     assert ("Documentation de l'API" in page) is linked
     assert ('href="/api/docs/"' in page) is linked
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sex", "shown", "absent"),
+    [
+        ("F", "Salariée du privé en CDD", "Salarié du privé"),
+        ("M", "Salarié du privé en CDD", "Salariée"),
+    ],
+)
+def test_the_synthesis_pdf_agrees_the_situation_and_gives_durations(
+    django_capture_on_commit_callbacks, sex, shown, absent
+):
+    from cep.models import Beneficiary, Service
+    from synthese import services as synthese_services
+    from tests.synthese.conftest import pdf_text
+    from tests.synthese.factories import agreed_parcours
+
+    parcours = agreed_parcours()
+    with scopes_disabled():
+        Beneficiary.objects.filter(pk=parcours.beneficiary_id).update(
+            sex=sex, employment_status="salarie_cdd"
+        )
+        Service.objects.filter(parcours=parcours).update(duration_minutes=90)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = synthese_services.request_synthesis(
+            membership=parcours.referent, parcours=parcours
+        )
+    document.refresh_from_db()
+    text = pdf_text(document.file.path)
+    assert shown in text
+    assert absent not in text
+    assert "1 h 30" in text  # pdftotext reads the no-break spaces as spaces
+    assert "90 min" not in text
