@@ -24,7 +24,7 @@ class PeriodForm(DsfrBaseForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.order_by("name")
+        self.fields["site"].queryset = Site.objects.order_by("name", "pk")
 
     def clean(self):
         data = super().clean()
@@ -84,7 +84,7 @@ class FollowUpFilterForm(DsfrBaseForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.order_by("name")
+        self.fields["site"].queryset = Site.objects.order_by("name", "pk")
 
 
 class ReassignForm(DsfrBaseForm, forms.Form):

@@ -403,6 +403,21 @@ def test_reassigning_to_the_current_referent_is_refused_not_reported_as_zero(tea
     assert not mail.outbox
 
 
+def test_the_api_refuses_a_reassignment_to_the_current_referent_on_the_field(team):
+    a = team["a"]
+    ids = _unanswered_of(a)
+    response = api(team["manager"]).post(
+        "/api/v1/reassignments/", {"parcours": ids, "to": a.pk, "reason": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "to": [
+            f"{a.display_name} est déjà le référent de ce parcours : "
+            "choisissez un autre conseiller."
+        ]
+    }
+
+
 def test_the_job_seeker_categories_are_offered_in_the_nomenclature_order():
     from cep.managers.forms import FollowUpFilterForm
 
