@@ -201,3 +201,13 @@ def test_the_pages_of_a_parcours_its_pdf_and_an_email_show_no_code(
     assert {where: codes_in(text, known) for where, text in shown.items()} == {
         where: [] for where in shown
     }
+
+
+def test_no_template_writes_an_amount_without_the_euros_filter():
+    """ "{{ amount }} €" shows "6500.00 €": every amount goes through |euros (6 500,00 €)."""
+    raw = []
+    for path in project_templates():
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"\{\{[^}]*\}\}\s*(€|&nbsp;€|euros?\b)", text):
+            raw.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
+    assert raw == []
