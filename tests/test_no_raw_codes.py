@@ -5,10 +5,10 @@ Two walks:
   field with choices on some model (``{{ parcours.status }}``) is an enum value rendered raw,
   unless shown through ``get_…_display`` or reviewed below (free text of the same name, a level
   number, a label already);
-- the pages of a full parcours (its file page and every page it links to), its synthèse PDF and
-  the e-mail of a reassignment are rendered: no code of any nomenclature (``salarie_cdi``,
-  ``de_a``, ``accordee_partiellement``: every choice value with an underscore) appears in the
-  text a person reads.
+- the pages of a full parcours (its file page and every page it links to), its synthèse PDF,
+  the e-mail of a reassignment and the managers' pages and CSV exports are rendered: no code of
+  any nomenclature (``salarie_cdi``, ``de_a``: every choice value with an underscore) appears
+  in the text a person reads.
 """
 
 import re
@@ -197,6 +197,19 @@ def test_the_pages_of_a_parcours_its_pdf_and_an_email_show_no_code(
     )
     (message,) = mail.outbox
     shown["reassignment e-mail"] = f"{message.subject}\n{message.body}"
+    # The managers' pages and their exports (CSV) of that operator.
+    manager_client = login_as(manager)
+    for url in (
+        "/gestion/equipe/",
+        "/gestion/equipe/?format=csv",
+        "/gestion/a-suivre/?liste=sans-activite",
+        "/gestion/a-suivre/?liste=sans-activite&format=csv",
+        f"/gestion/equipe/{colleague.pk}/",
+    ):
+        response = manager_client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode("utf-8-sig")
+        shown[url] = body if "csv" in url else visible_text(body)
 
     assert {where: codes_in(text, known) for where, text in shown.items()} == {
         where: [] for where in shown
