@@ -234,3 +234,24 @@ def test_the_synthesis_pdf_agrees_the_situation_and_gives_durations(
     assert absent not in text
     assert "1 h 30" in text  # pdftotext reads the no-break spaces as spaces
     assert "90 min" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sex", "shown"),
+    [
+        ("F", "Demandeuse d'emploi inscrite — catégorie A"),
+        ("M", "Demandeur d'emploi inscrit — catégorie A"),
+    ],
+)
+def test_the_request_page_agrees_the_situation_with_the_person(login_as, sex, shown):
+    from django.utils.html import escape
+
+    from tests.accueil.factories import IntakeRequestFactory
+
+    intake = IntakeRequestFactory(
+        parcours__beneficiary__sex=sex, parcours__beneficiary__employment_status="de_a"
+    )
+    page = login_as(intake.parcours.referent).get(f"/accueil/demandes/{intake.pk}/")
+    assert page.status_code == 200
+    assert f'<dd class="fr-ml-0 fr-mb-1w">{escape(shown)}</dd>' in page.content.decode()
