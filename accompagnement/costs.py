@@ -4,6 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from cep import formatting
+
 ZERO = Decimal("0.00")
 
 
@@ -78,8 +80,5 @@ def summarize(
 
 
 def euros(amount: Decimal | None) -> str:
-    """An amount as the French read it: 6 500,00 € (no-break spaces, so it never wraps)."""
-    if amount is None:
-        return "—"
-    text = f"{Decimal(amount).quantize(Decimal('0.01')):,.2f}"
-    return text.replace(",", "\u00a0").replace(".", ",") + "\u00a0€"
+    """An amount as the French read it: 6 500,00 € (cep.formatting.euros)."""
+    return formatting.euros(amount)

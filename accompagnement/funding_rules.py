@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from accompagnement.models import FundingParameter
+from cep import formatting
 from cep.nomenclatures import (
     JOB_SEEKER_STATUSES,
     REFUSAL_REASONS,
@@ -260,8 +261,8 @@ def _num(value: Decimal) -> str:
 
 
 def _euros(amount: Decimal) -> str:
-    text = f"{amount.quantize(Decimal('0.01')):,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text.removesuffix(',00')} €"
+    """100 €, 1 500 €, 103,20 € (cep.formatting.euros, without the cents of a round amount)."""
+    return formatting.euros(amount).replace(",00" + formatting.NBSP, formatting.NBSP)
 
 
 def _declared(value: int) -> str:
@@ -341,7 +342,7 @@ def cpf(facts: Facts, params: ParameterSet) -> Verdict:
         balance = _Check(
             False,
             (
-                "Solde CPF déclaré à 0 € : aucun droit à mobiliser ; condition du CPF non "
+                "Solde CPF déclaré à 0\u00a0€ : aucun droit à mobiliser ; condition du CPF non "
                 "remplie (un abondement reste possible).",
             ),
         )

@@ -363,7 +363,7 @@ def _item_rules(item, version: PlanVersion) -> dict[str, list[str]]:
             errors["cost_line"] = ["Choisissez une ligne de coût de ce plan."]
         elif item.amount_requested is not None and item.amount_requested > item.cost_line.amount:
             errors["amount_requested"] = [
-                f"Le montant demandé dépasse le coût de la ligne ({item.cost_line.amount} €)."
+                f"Le montant demandé dépasse le coût de la ligne ({euros(item.cost_line.amount)})."
             ]
     return errors
 
@@ -433,7 +433,7 @@ def record_funding_answer(
             if others + amount_granted > request.cost_line.amount:
                 errors["amount_granted"] = (
                     f"Les montants accordés dépasseraient le coût de la ligne "
-                    f"({request.cost_line.amount} €) : {others} € sont déjà accordés."
+                    f"({euros(request.cost_line.amount)}) : {euros(others)} sont déjà accordés."
                 )
     elif amount_granted is not None:
         errors["amount_granted"] = "Un montant accordé suppose une demande accordée."

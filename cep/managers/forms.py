@@ -24,7 +24,7 @@ class PeriodForm(DsfrBaseForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.order_by("name")
+        self.fields["site"].queryset = Site.objects.order_by("name", "pk")
 
     def clean(self):
         data = super().clean()
@@ -64,7 +64,11 @@ class FollowUpFilterForm(DsfrBaseForm, forms.Form):
     )
     categorie = forms.ChoiceField(
         label="Catégorie de demandeur d'emploi",
-        choices=[("", "Toutes"), *[(s, EmploymentStatus(s).label) for s in JOB_SEEKER_STATUSES]],
+        # In the nomenclature's order (A to E, then not registered): JOB_SEEKER_STATUSES is a set.
+        choices=[
+            ("", "Toutes"),
+            *[(s.value, s.label) for s in EmploymentStatus if s in JOB_SEEKER_STATUSES],
+        ],
         required=False,
     )
     age = forms.ChoiceField(
@@ -80,7 +84,7 @@ class FollowUpFilterForm(DsfrBaseForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.order_by("name")
+        self.fields["site"].queryset = Site.objects.order_by("name", "pk")
 
 
 class ReassignForm(DsfrBaseForm, forms.Form):

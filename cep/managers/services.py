@@ -149,6 +149,16 @@ def reassign_parcours(
             {"parcours": "Certains parcours n'existent pas, sont clos ou ne sont pas les vôtres."}
         )
     moved = [p for p in found if p.referent_id != to.pk]
+    if not moved:  # a no-op is refused, never reported as "0 parcours confiés"
+        raise ValidationError(
+            {
+                "to": (
+                    f"{to.display_name} est déjà le référent de "
+                    f"{'ce parcours' if len(found) == 1 else 'ces parcours'} : "
+                    "choisissez un autre conseiller."
+                )
+            }
+        )
     Parcours.objects.filter(pk__in=[p.pk for p in moved]).update(referent=to)
     ReferentAssignment.objects.bulk_create(
         ReferentAssignment(

@@ -3,12 +3,14 @@ reassignment. Only for a role with REVIEW_CASELOAD (404 otherwise); every list e
 within the manager's operator, audited."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -184,7 +186,15 @@ class CounsellorCaseloadView(ManagerMixin, View):
 
 
 class FollowUpView(ManagerMixin, View):
-    def get(self, request, reassign_form=None, status=200):
+    def get(
+        self,
+        request,
+        reassign_form=None,
+        selected=frozenset(),
+        parcours_errors=(),
+        back=None,
+        status=200,
+    ):
         form = FollowUpFilterForm(request.GET or None)
         data = form.cleaned_data if form.is_valid() else {}
         kind = data.get("liste") or "sans-referent"
@@ -222,6 +232,9 @@ class FollowUpView(ManagerMixin, View):
             "rows": list(rows[: selectors.LIST_PAGE_SIZE]),
             "page_size": selectors.LIST_PAGE_SIZE,
             "reassign_form": reassign_form or ReassignForm(),
+            "selected": selected,
+            "parcours_errors": parcours_errors,
+            "back": back or request.get_full_path(),
             "query": request.GET.urlencode(),
         }
         return render(request, "managers/followup.html", context, status=status)
@@ -234,7 +247,13 @@ class ReassignView(ManagerMixin, View):
             ids = [int(v) for v in request.POST.getlist("parcours")]
         except ValueError:
             ids = []
-        if form.is_valid():
+        back = request.POST.get("retour", "")
+        if not back.startswith("/gestion/"):
+            back = reverse("manager_followup")
+        # The ticks are the table's checkbox column, not a field of the form: their error is shown
+        # on that column (parcours_errors), the others next to their fields.
+        parcours_errors = [] if ids else ["Cochez au moins un parcours."]
+        if form.is_valid() and ids:
             try:
                 moved = services.reassign_parcours(
                     membership=request.membership,
@@ -244,15 +263,29 @@ class ReassignView(ManagerMixin, View):
                     ip_address=client_ip(request),
                 )
             except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
+                if hasattr(error, "error_dict"):
+                    parcours_errors = [e for v in error.error_dict.pop("parcours", []) for e in v]
+                if not hasattr(error, "error_dict") or error.error_dict:
+                    add_service_errors(form, error)
             else:
                 messages.success(
                     request, f"{moved} parcours confiés à {form.cleaned_data['to'].display_name}."
                 )
-        else:
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        back = request.POST.get("retour", "")
-        return redirect(back if back.startswith("/gestion/") else "manager_followup")
+                return redirect(back)
+        # Refused: the list again, its filters from the page the form came from, the errors
+        # next to their fields, the typed values and the ticks kept.
+        request.GET = QueryDict(urlsplit(back).query, mutable=True)
+        request.GET.pop("format", None)
+        followup = FollowUpView()
+        followup.setup(request)
+        return followup.get(
+            request,
+            reassign_form=form,
+            selected=frozenset(ids),
+            parcours_errors=parcours_errors,
+            back=back,
+            status=400,
+        )
 
 
 class RetentionView(ManagerMixin, View):

@@ -33,7 +33,7 @@ def test_build_agree_and_revise_through_the_api(login_as):
     )
     assert too_much.status_code == 400
     assert too_much.json() == {
-        "amount_requested": ["Le montant demandé dépasse le coût de la ligne (900.00 €)."]
+        "amount_requested": ["Le montant demandé dépasse le coût de la ligne (900,00\u00a0€)."]
     }
     negative = post(
         client, f"{base}/items/?type=cost", {"kind": "autre", "label": "x", "amount": "-1"}

@@ -18,6 +18,7 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # between the thousands
 
 
 @pytest.fixture(autouse=True)
@@ -196,7 +197,7 @@ def test_draft_items_are_edited_and_removed_and_each_change_is_kept(plan, counse
                 "Fin": "18/12/2026",
                 "Durée (heures)": "—",
                 "Modalité": "Mixte",
-                "Coût": f"6{NBSP}500,00{NBSP}€",
+                "Coût": f"6{NNBSP}500,00{NBSP}€",
                 "Réduction après VAE partielle": f"0,00{NBSP}€",
             },
         ),
@@ -208,7 +209,7 @@ def test_draft_items_are_edited_and_removed_and_each_change_is_kept(plan, counse
             {
                 "Ligne de coût": "Titre professionnel Comptable",
                 "Financeur sollicité": "Compte personnel de formation (CPF)",
-                "Montant demandé": f"1{NBSP}500,00{NBSP}€",
+                "Montant demandé": f"1{NNBSP}500,00{NBSP}€",
                 "Note du conseiller": "—",
             },
         ),
@@ -218,11 +219,11 @@ def test_draft_items_are_edited_and_removed_and_each_change_is_kept(plan, counse
             "Programme régional de formation, aides régionales",
             {
                 "Financeur sollicité": "Compte personnel de formation (CPF)",
-                "Montant demandé": f"1{NBSP}500,00{NBSP}€",
+                "Montant demandé": f"1{NNBSP}500,00{NBSP}€",
             },
             {
                 "Financeur sollicité": "Programme régional de formation, aides régionales",
-                "Montant demandé": f"2{NBSP}000,00{NBSP}€",
+                "Montant demandé": f"2{NNBSP}000,00{NBSP}€",
             },
         ),
         (
@@ -350,7 +351,7 @@ def test_the_training_cost_is_the_funding_plans_line_entered_once(plan):
         update(plan, training, "training", cost=Decimal("5000.00"))
     assert error.value.message_dict == {
         "cost": [
-            f"Des financeurs sont sollicités pour 5{NBSP}000,00{NBSP}€ sur ce coût : corrigez "
+            f"Des financeurs sont sollicités pour 5{NNBSP}000,00{NBSP}€ sur ce coût : corrigez "
             "d'abord leurs demandes."
         ]
     }

@@ -23,6 +23,7 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # between the thousands
 OPENED = date(2026, 3, 2)
 TOO_EARLY = (
     "Cette date précède de plus d'un an l'ouverture du parcours (02/03/2026) : vérifiez l'année."
@@ -106,8 +107,8 @@ def test_the_edit_page_is_filled_and_a_correction_is_kept(plan, staff):
     [_, updated] = PlanItemChange.objects.filter(version__plan=plan)
     assert (updated.change, updated.before, updated.after) == (
         "modification",
-        [{"field": "cost", "label": "Coût", "value": "6500.00", "shown": f"6{NBSP}500,00{NBSP}€"}],
-        [{"field": "cost", "label": "Coût", "value": "5900.00", "shown": f"5{NBSP}900,00{NBSP}€"}],
+        [{"field": "cost", "label": "Coût", "value": "6500.00", "shown": f"6{NNBSP}500,00{NBSP}€"}],
+        [{"field": "cost", "label": "Coût", "value": "5900.00", "shown": f"5{NNBSP}900,00{NBSP}€"}],
     )
 
 
@@ -134,9 +135,9 @@ def test_the_training_cost_shows_in_the_funding_plan_without_being_typed_again(p
     assert response.status_code == 302
     page = staff.get(url(plan, "plan")).content.decode()
     # Once on the training, once as the funding plan's line: typed once.
-    assert f"Coût : 6{NBSP}500,00{NBSP}€, repris dans le plan de financement." in page
-    assert f"Titre professionnel Comptable — 6{NBSP}500,00{NBSP}€ (formation)" in page
-    assert f"Coût total : 6{NBSP}500,00{NBSP}€" in page
+    assert f"Coût : 6{NNBSP}500,00{NBSP}€, repris dans le plan de financement." in page
+    assert f"Titre professionnel Comptable — 6{NNBSP}500,00{NBSP}€ (formation)" in page
+    assert f"Coût total : 6{NNBSP}500,00{NBSP}€" in page
     line = CostLine.objects.get(version__plan=plan)
     assert line.training == TrainingPath.objects.get(version__plan=plan)
     # The line has no edit link of its own: it is corrected on the training.
@@ -455,10 +456,10 @@ def test_the_comparison_page_shows_the_history_in_french(plan, staff):
         "Historique des modifications du plan",
         "Ajout</strong> — Parcours de formation « Titre professionnel Comptable »",
         "le 16/03/2026 à 10:00, par Claire Morvan",
-        f"Coût : 6{NBSP}500,00{NBSP}€ → 7{NBSP}250,50{NBSP}€",
+        f"Coût : 6{NNBSP}500,00{NBSP}€ → 7{NNBSP}250,50{NBSP}€",
         "Début : 01/04/2026 → 13/04/2026",
         "Retrait</strong> — Financeur sollicité « Compte personnel de formation (CPF) »",
-        f"Montant demandé : <del>1{NBSP}500,00{NBSP}€</del>",
+        f"Montant demandé : <del>1{NNBSP}500,00{NBSP}€</del>",
     ):
         assert expected in page, expected
     history = page[page.index('<ol id="historique">') :]

@@ -143,7 +143,7 @@ def test_amounts_above_the_cost_or_negative_are_refused(plan):
     with pytest.raises(ValidationError) as error:
         add(plan, "funding", cost_line=line, scheme="cpf", amount_requested=Decimal("1000.01"))
     assert error.value.message_dict["amount_requested"] == [
-        "Le montant demandé dépasse le coût de la ligne (1000.00 €)."
+        "Le montant demandé dépasse le coût de la ligne (1\u202f000,00\u00a0€)."
     ]
     with pytest.raises(ValidationError) as error:
         add(plan, "cost", kind="autre", label="Erreur", amount=Decimal("-5"))
@@ -154,8 +154,8 @@ def test_amounts_above_the_cost_or_negative_are_refused(plan):
     with pytest.raises(ValidationError) as error:
         answer(second, "accordee", Decimal("400.01"))
     assert (
-        "dépasseraient le coût de la ligne (1000.00 €) : 600.00 € sont déjà accordés"
-        in (error.value.message_dict["amount_granted"][0])
+        "dépasseraient le coût de la ligne (1\u202f000,00\u00a0€) : "
+        "600,00\u00a0€ sont déjà accordés" in (error.value.message_dict["amount_granted"][0])
     )
     with pytest.raises(ValidationError, match="négatif"):
         answer(second, "accordee", Decimal("-1"))

@@ -410,8 +410,8 @@ def test_cpf_positive_balance_is_eligible_with_the_flat_participation():
     v = verdict("cpf", cdi(cpf_balance=Decimal("500")))
     assert v.status == ELIGIBLE
     text = " ".join(v.reasons)
-    assert "500 €" in text
-    assert "Participation forfaitaire du titulaire : 100 €" in text
+    assert "500\u00a0€" in text
+    assert "Participation forfaitaire du titulaire : 100\u00a0€" in text
     assert "indexé" in text
     assert "demandeurs d'emploi" in text
     assert "employeur ou un autre financeur abonde" in text
@@ -438,13 +438,13 @@ def test_cpf_participation_amount_is_a_dated_parameter():
         label="CPF : participation forfaitaire indexée",
     )
     indexed = verdict("cpf", cdi(cpf_balance=Decimal("500")), date(2025, 1, 1))
-    assert any("102,23 €" in r for r in indexed.reasons)
+    assert any("102,23\u00a0€" in r for r in indexed.reasons)
     old = verdict("cpf", cdi(cpf_balance=Decimal("500")), date(2024, 12, 31))
-    assert any(": 100 €" in r for r in old.reasons)
+    assert any(": 100\u00a0€" in r for r in old.reasons)
 
 
 def test_cpf_zero_balance_is_not_eligible():
-    assert_not_eligible(verdict("cpf", cdi(cpf_balance=Decimal("0"))), "0 €", "CPF")
+    assert_not_eligible(verdict("cpf", cdi(cpf_balance=Decimal("0"))), "0\u00a0€", "CPF")
 
 
 def test_cpf_inactive_person_is_not_eligible():

@@ -111,7 +111,7 @@ def test_an_agreed_plan_is_revised_never_edited_and_the_diff_lists_changes(plan)
         ("ajout", "Étape", "Trouver un stage"): (),
         ("retrait", "Action", "S'inscrire"): (),
         ("modification", "Coût", "Formation"): (
-            ("coût", "3\u00a0000,00\u00a0€", "2\u00a0500,00\u00a0€"),
+            ("coût", "3\u202f000,00\u00a0€", "2\u202f500,00\u00a0€"),
         ),
     }
     assert line.key == copied_line.key

@@ -315,6 +315,123 @@ def test_bulk_reassignment_from_the_list_page(team, login_as):
     }
 
 
+def _unanswered_of(membership):
+    """The open parcours of a counsellor on the list "sans réponse" (level 1, no service)."""
+    return sorted(
+        Parcours.objects.filter(referent=membership, current_level=1, services__isnull=True)
+        .open()
+        .values_list("pk", flat=True)
+    )
+
+
+def test_an_empty_reason_is_shown_on_its_field_with_the_ticks_kept(team, login_as):
+    a = team["a"]
+    ids = _unanswered_of(a)
+    response = login_as(team["manager"]).post(
+        "/gestion/reaffecter/",
+        {
+            "parcours": ids,
+            "to": team["b"].pk,
+            "reason": "",
+            "retour": "/gestion/a-suivre/?liste=sans-reponse",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    # Next to the field Motif (the DSFR input group in error), never a banner naming no field.
+    assert 'id="id_reason-messages"' in page or "fr-input-group--error" in page
+    assert "Ce champ est obligatoire." in page
+    assert "fr-alert--error" not in page
+    for pk in ids:
+        assert f'id="parcours-{pk}" checked' in page
+    assert f'<option value="{team["b"].pk}" selected>' in page
+    # The page the form came from stays the way back (its filters kept for the next try).
+    assert (
+        '<input type="hidden" name="retour" value="/gestion/a-suivre/?liste=sans-reponse">' in page
+    )
+    assert set(Parcours.objects.filter(pk__in=ids).values_list("referent", flat=True)) == {a.pk}
+
+
+def test_no_tick_is_an_error_on_the_checkbox_column(team, login_as):
+    response = login_as(team["manager"]).post(
+        "/gestion/reaffecter/",
+        {"to": team["b"].pk, "reason": "Congé", "retour": "/gestion/a-suivre/?liste=sans-reponse"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        '<div class="fr-messages-group" id="parcours-erreur" aria-live="polite">'
+        '<p class="fr-message fr-message--error">Cochez au moins un parcours.</p></div>'
+    ) in page
+    assert 'aria-invalid="true" aria-describedby="parcours-erreur"' in page
+    assert 'value="Congé"' in page
+
+
+def test_reassigning_to_the_current_referent_is_refused_not_reported_as_zero(team, login_as):
+    a = team["a"]
+    every = list(Parcours.objects.filter(referent=a).open().values_list("pk", flat=True))
+    assert len(every) > 1
+    with pytest.raises(ValidationError) as error:
+        services.reassign_parcours(membership=team["manager"], parcours_ids=every, to=a, reason="x")
+    assert error.value.message_dict == {
+        "to": [
+            f"{a.display_name} est déjà le référent de ces parcours : "
+            "choisissez un autre conseiller."
+        ]
+    }
+    ids = _unanswered_of(a)
+    response = login_as(team["manager"]).post(
+        "/gestion/reaffecter/",
+        {
+            "parcours": ids[:1],
+            "to": a.pk,
+            "reason": "Rien",
+            "retour": "/gestion/a-suivre/?liste=sans-reponse",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        f"{a.display_name} est déjà le référent de ce parcours : choisissez un autre conseiller."
+        in page
+    )
+    assert "confiés" not in page
+    assert f'id="parcours-{ids[0]}" checked' in page
+    assert not ReferentAssignment.objects.filter(
+        parcours_id__in=ids, reason__in=["x", "Rien"]
+    ).exists()
+    assert not mail.outbox
+
+
+def test_the_api_refuses_a_reassignment_to_the_current_referent_on_the_field(team):
+    a = team["a"]
+    ids = _unanswered_of(a)
+    response = api(team["manager"]).post(
+        "/api/v1/reassignments/", {"parcours": ids, "to": a.pk, "reason": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "to": [
+            f"{a.display_name} est déjà le référent de ce parcours : "
+            "choisissez un autre conseiller."
+        ]
+    }
+
+
+def test_the_job_seeker_categories_are_offered_in_the_nomenclature_order():
+    from cep.managers.forms import FollowUpFilterForm
+
+    assert [label for _, label in FollowUpFilterForm().fields["categorie"].choices] == [
+        "Toutes",
+        "Demandeur d'emploi inscrit — catégorie A",
+        "Demandeur d'emploi inscrit — catégorie B",
+        "Demandeur d'emploi inscrit — catégorie C",
+        "Demandeur d'emploi inscrit — catégorie D",
+        "Demandeur d'emploi inscrit — catégorie E",
+        "En recherche d'emploi, non inscrit",
+    ]
+
+
 # --- Query counts --------------------------------------------------------------------------------
 
 

@@ -66,7 +66,7 @@ def test_the_pdf_follows_the_common_model_in_order(request_and_render):
     assert "Maëlle KERBRAT" in text
     assert "2 services reçus" in text
     # 6 200 € of training, 5 000 € granted by the PTP: 1 200 € left to the person.
-    assert "reste à votre charge : 1200,00 €" in text
+    assert "reste à votre charge : 1 200,00 €" in text  # the filter euros, spaces read back
     assert "Plan d'action, version 1 : validé par vous" in text
     assert "Page 1 sur 2" in text and "Page 2 sur 2" in text
     # The counsellor's confidential notes never leave the file.
