@@ -34,12 +34,16 @@ def read_query(text: str) -> SearchQuery:
     phone = ""
     if not LETTER.search(text) and sum(c.isdigit() for c in text) >= 9:
         phone = normalize_phone(text)
+    if not FRANCE_TRAVAIL_ID.match(france_travail_id):
+        france_travail_id = ""
+    # A name holds a letter; an e-mail or a France Travail identifier is not looked up as one.
+    is_name = bool(LETTER.search(text)) and "@" not in text and not france_travail_id
     return SearchQuery(
         text=text,
-        name=normalize_for_search(text) if LETTER.search(text) and "@" not in text else "",
+        name=normalize_for_search(text) if is_name else "",
         email=text.lower() if "@" in text else "",
         phone=phone,
-        france_travail_id=france_travail_id if FRANCE_TRAVAIL_ID.match(france_travail_id) else "",
+        france_travail_id=france_travail_id,
         file_number=int(number.group(1)) if number else None,
     )
 

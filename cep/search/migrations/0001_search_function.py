@@ -7,7 +7,8 @@ and returns ids with a rank; the caller reads the rows through the ORM, under th
 Five branches, each an index lookup within the operator: the file number, the e-mail
 (case-insensitive), the phone in E.164, the France Travail identifier, and the name without
 accents or case whose words resemble the query (pg_trgm word similarity at least 0.5, so
-"dupnt" finds "Dupont"). Tombstones of merged files and anonymised files are never found.
+"dupnt" finds "Dupont"), the closest first: read in the order of the GiST index of 0002 (nearest
+neighbours), so a common name does not rank every file that shares its trigrams. Tombstones of merged files and anonymised files are never found.
 PostgreSQL only: on the SQLite demo the search runs with a plain substring filter.
 """
 
@@ -40,11 +41,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
         WHERE b.operator_id = $1 AND b.france_travail_id <> '' AND b.france_travail_id = $5
             AND $5 <> '' AND b.merged_into_id IS NULL AND b.anonymised_at IS NULL
         UNION ALL
-        (SELECT b.id, (word_similarity($2, b.search_name) + similarity($2, b.search_name))::real
+        (SELECT b.id, (1 - (b.search_name <->> $2))::real
         FROM cep_beneficiary b
         WHERE $2 <> '' AND $2 <% b.search_name AND b.operator_id = $1
             AND b.merged_into_id IS NULL AND b.anonymised_at IS NULL
-        ORDER BY 2 DESC, 1
+        ORDER BY b.search_name <->> $2
         LIMIT $7)
     ) found
     WHERE (SELECT cep_rls_every_operator()) OR $1 = ANY ((SELECT cep_rls_operators())::bigint[])
