@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cep.continuity.apps.ContinuityConfig",
     "cep.duplicates.apps.DuplicatesConfig",
     "cep.managers.apps.ManagersConfig",
+    "cep.search.apps.SearchConfig",
     "accueil",
     "conseil",
     "accompagnement",

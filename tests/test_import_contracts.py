@@ -12,6 +12,7 @@ TOPIC_APPS = {
     "duplicates",
     "managers",
     "referentials",
+    "search",
     "security",
     "space",
 }
