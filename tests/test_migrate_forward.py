@@ -57,6 +57,9 @@ LATER: set[tuple[str, str]] = {
     # Issue 20, duplicates follow-up: the France Travail identifier and its lookup branch.
     ("cep", "0018_beneficiary_france_travail_id"),
     ("duplicates", "0004_candidates_function_france_travail_id"),
+    # Issue 21, the header search: its lookup function and the names' GiST index.
+    ("search", "0001_search_function"),
+    ("search", "0002_name_gist_index"),
 }
 
 MOVED = {
