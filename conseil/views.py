@@ -12,6 +12,7 @@ from django.views import View
 
 from cep import services as core
 from cep.audit import client_ip
+from cep.file_page import level_page_url
 from cep.forms import add_service_errors
 from cep.mixins import ParcoursViewMixin
 from cep.referentials import rome
@@ -404,9 +405,11 @@ class MoveToLevel3View(WorkspaceView):
 
     def post(self, request, parcours_pk):
         try:
-            services.move_to_level_3(membership=request.membership, parcours=self.parcours)
+            moved = services.move_to_level_3(membership=request.membership, parcours=self.parcours)
         except ValidationError as error:
             show_errors(request, error)
         else:
             messages.success(request, "Le parcours passe au niveau 3 : accompagnement.")
+            # The decision leads on to the plan, registered by the level-3 app.
+            return redirect(level_page_url(moved) or self.tab_url())
         return self.back()
