@@ -120,10 +120,23 @@ class DemandView(WorkspaceView):
 
     def get(self, request, parcours_pk, form=None, status=200):
         history = selectors.clarifications(self.parcours)
+        proposal = None
         if form is None:
             latest = history[0] if history else None
-            form = ClarificationForm(instance=latest) if latest else ClarificationForm()
-        return self.render_tab({"history": history, "form": form}, status=status)
+            if latest is not None:
+                form = ClarificationForm(instance=latest)
+            else:
+                # Nothing clarified yet: what was said at intake, as a proposal to edit.
+                proposal = selectors.intake_proposal(self.parcours)
+                initial = (
+                    {"priorities": proposal.motive, "constraints": proposal.constraints}
+                    if proposal
+                    else {}
+                )
+                form = ClarificationForm(initial=initial)
+        return self.render_tab(
+            {"history": history, "form": form, "proposal": proposal}, status=status
+        )
 
     def post(self, request, parcours_pk):
         form = ClarificationForm(request.POST)
@@ -306,10 +319,20 @@ class ProjectView(WorkspaceView):
     def get(self, request, parcours_pk, form=None, status=200, agreement_form=None):
         versions = selectors.project_versions(self.parcours)
         current = versions[0] if versions else None
+        proposal = None
         if form is None:
             initial = {}
             if current is not None:
                 initial = {"target_jobs": ", ".join(job.code for job in current.target_jobs.all())}
+            else:
+                # No project yet: the intake's project type, motive and constraints, to edit.
+                proposal = selectors.intake_proposal(self.parcours)
+                if proposal is not None:
+                    initial = {
+                        "project_type": proposal.project_type,
+                        "description": proposal.motive,
+                        "constraints_notes": proposal.constraints,
+                    }
             form = ProjectForm(instance=current, initial=initial)
             if current is not None and current.is_agreed:
                 form.initial["revision_reason"] = ""
@@ -318,6 +341,7 @@ class ProjectView(WorkspaceView):
                 "versions": versions,
                 "current": current,
                 "form": form,
+                "proposal": proposal,
                 "agreement_form": agreement_form
                 or AgreementForm(initial={"agreed_on": timezone.localdate()}),
             },
