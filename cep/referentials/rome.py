@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, ProtectedError, RestrictedError, Value, When
+from django.db.models import (
+    Case,
+    IntegerField,
+    ProtectedError,
+    Q,
+    RestrictedError,
+    Value,
+    When,
+)
 from django_scopes import scopes_disabled
 
 from cep.models import normalize_for_search
@@ -566,3 +574,50 @@ def job_skills(job_code: str) -> list[dict]:
 
 def current_release() -> RomeRelease | None:
     return RomeRelease.objects.order_by("-imported_at", "-pk").first()
+
+
+CODE_IN_TEXT = re.compile(r"\(([A-Za-z]\d{4})\)\s*$")
+CODE_SHAPE = re.compile(r"^[A-Z]\d{4}$")  # looked up as a code (unknown ones find nothing)
+MAX_CHOICES = 10
+
+
+@dataclass
+class JobLookup:
+    """A job typed by its name or its code: the job if the text names one, else the fiches it
+    may mean (empty when nothing matches)."""
+
+    job: RomeJob | None = None
+    choices: list[RomeJob] = field(default_factory=list)
+
+
+def find_job(text: str) -> JobLookup:
+    """The fiche métier a person means by a title ("comptable"), a fiche's label, a code
+    ("M1203") or a picked option ("Comptabilité (M1203)"); a few queries whatever the text."""
+    text = (text or "").strip()[:300]
+    picked = CODE_IN_TEXT.search(text)
+    code = picked.group(1).upper() if picked else text.upper()
+    if CODE_SHAPE.fullmatch(code):
+        return JobLookup(job=RomeJob.objects.filter(pk=code).first())
+    key = search_key(text)
+    if len(key) < MIN_QUERY_LENGTH:
+        return JobLookup()
+    # A title or a fiche named exactly: the fiche it belongs to.
+    # ("Boulanger / Boulangère": either form named alone is exact too).
+    named = Q(search_label=key) | Q(search_label__startswith=f"{key} /")
+    named |= Q(search_label__endswith=f"/ {key}")
+    exact = set(RomeAppellation.objects.filter(named).values_list("job_id", flat=True))
+    exact |= set(RomeJob.objects.filter(named).values_list("code", flat=True))
+    if len(exact) == 1:
+        return JobLookup(job=RomeJob.objects.get(pk=exact.pop()))
+    codes = list(exact)
+    for job_code in job_search_queryset(text).values_list("job_id", flat=True)[:MAX_LIMIT]:
+        if job_code not in codes:
+            codes.append(job_code)
+    for job_code in _matching(RomeJob.objects.all(), text).values_list("code", flat=True)[:20]:
+        if job_code not in codes:
+            codes.append(job_code)
+    codes = codes[:MAX_CHOICES]
+    jobs = RomeJob.objects.in_bulk(codes)
+    if len(codes) == 1:
+        return JobLookup(job=jobs[codes[0]])
+    return JobLookup(choices=[jobs[code] for code in codes])
