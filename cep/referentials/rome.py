@@ -67,6 +67,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "rubrique_mobilite": ("code_rome", "code_rome_cible", "numero_ordre"),
 }
 
+# Columns read when the file has them (older exports may not), empty otherwise.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"referentiel_savoir": ("categorie_savoir",)}
+
 GRAND_DOMAINE_CODE = re.compile(r"^[A-N]$")
 DOMAINE_CODE = re.compile(r"^[A-N]\d{2}$")
 ROME_CODE = re.compile(r"^[A-N]\d{4}$")
@@ -165,7 +168,9 @@ class CsvFile:
                         1, f"colonne(s) absente(s) de l'en-tête : {', '.join(missing)}"
                     )
                 width = len(header)
+                optional = OPTIONAL_COLUMNS.get(self.name, ())
                 indexes = [header.index(column) for column in required]
+                indexes += [header.index(c) if c in header else -1 for c in optional]
                 while True:
                     line = reader.line_num + 1
                     row = next(reader, None)
@@ -175,7 +180,7 @@ class CsvFile:
                         continue
                     if len(row) != width:
                         raise self.error(line, f"{len(row)} champ(s) au lieu de {width}")
-                    yield line, [row[i] for i in indexes]
+                    yield line, [row[i] if i >= 0 else "" for i in indexes]
         except csv.Error as error:
             raise self.error(line, f"CSV mal formé, fichier tronqué ? ({error})") from error
         except UnicodeDecodeError as error:
@@ -344,7 +349,7 @@ def parse_release(folder: Path) -> ParsedRelease:
         )
 
     file = files["referentiel_savoir"]
-    for line, (code, label) in file.rows():
+    for line, (code, label, knowledge_category) in file.rows():
         code_ogr = _ogr(file, line, code)
         if code_ogr in release.skills:
             raise file.error(line, f"code OGR « {code} » en double (déjà une compétence)")
@@ -354,6 +359,7 @@ def parse_release(folder: Path) -> ParsedRelease:
             label=label,
             search_label=search_key(label),
             category=RomeSkill.Category.KNOWLEDGE,
+            knowledge_category=knowledge_category.strip()[:100],
         )
 
     file = files["coherence_item"]
@@ -472,7 +478,11 @@ def import_release(folder: Path | str = DEFAULT_RELEASE_DIR) -> ImportResult:
                 ["label", "search_label", "domaine", "parent_code", "is_executive", "is_regulated"],
             ),
             (RomeAppellation, parsed.appellations, ["label", "short_label", "search_label", "job"]),
-            (RomeSkill, parsed.skills, ["label", "search_label", "category"]),
+            (
+                RomeSkill,
+                parsed.skills,
+                ["label", "search_label", "category", "knowledge_category"],
+            ),
         ]:
             count, stale[model] = _upsert_changed(model, objects, fields)
             written += count
