@@ -615,8 +615,11 @@ def find_job(text: str) -> JobLookup:
     # ("Boulanger / Boulangère": either form named alone is exact too).
     named = Q(search_label=key) | Q(search_label__startswith=f"{key} /")
     named |= Q(search_label__endswith=f"/ {key}")
-    exact = set(RomeAppellation.objects.filter(named).values_list("job_id", flat=True))
-    exact |= set(RomeJob.objects.filter(named).values_list("code", flat=True))
+    rows = list(RomeAppellation.objects.filter(named).values_list("job_id", "search_label"))
+    rows += list(RomeJob.objects.filter(named).values_list("code", "search_label"))
+    exact = {
+        job_code for job_code, label in rows if key in (part.strip() for part in label.split("/"))
+    }
     if len(exact) == 1:
         return JobLookup(job=RomeJob.objects.get(pk=exact.pop()))
     codes = list(exact)
