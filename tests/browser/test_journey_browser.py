@@ -1,18 +1,22 @@
 """Issue 21: the counsellor's journey, clicking only (after logging in, no URL is typed), axe on
 every page; each hand-off lands on the next step and what was said before carries over.
 
-Covered so far: intake → level 2 (lands on Demande, pre-filled from the intake) → skills from a
-past job named "comptable" → the job explored in Métiers offered in Projet → agreement →
-strategy → level 3 (lands on the plan). The rest of the issue's journey (plan with training and
-funding, agreement, synthèse downloaded) is not written yet.
+intake → level 2 (lands on Demande, pre-filled from the intake) → skills from a past job named
+"cariste" → "comptable" explored in Métiers, offered in Projet → agreement → strategy → level 3
+(lands on the plan) → a training path and two funders → the person's agreement → synthèse
+prepared (rendered by calling the worker's service) and downloaded.
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django_scopes import scopes_disabled
 
 from devdata import DEMO_PASSWORD
+from synthese import services
+from synthese.models import SynthesisDocument
 from tests.browser.axe_check import assert_no_serious_violations
 
 pytestmark = pytest.mark.browser
@@ -105,3 +109,41 @@ def test_intake_to_level_3_hand_offs(live_server, transactional_db, page):
     page.wait_for_url(re.compile(r"/accompagnement/parcours/\d+/plan/$"))
     assert page.get_by_text("Le parcours passe au niveau 3 : accompagnement.").is_visible()
     assert_no_serious_violations(page, "le plan d'action")
+    plan_url = page.url
+
+    # The plan: a training path and two funders, then the person's agreement.
+    page.get_by_role("link", name="Parcours de formation").click()
+    page.get_by_label("Organisme de formation").fill("Institut fictif de Rennes")
+    page.get_by_label("Organisme choisi par la personne").press("Space")
+    page.get_by_label("Certification visée").fill("Titre professionnel comptable assistant")
+    page.get_by_label("Modalité").select_option("mixte")
+    page.get_by_label("Coût", exact=True).fill("4200")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(plan_url)
+    for scheme, amount in (("cpf", "1500"), ("region", "2700")):
+        page.get_by_role("link", name="Solliciter un financeur").click()
+        page.get_by_label("Ligne de coût").select_option(index=1)
+        page.get_by_label("Financeur sollicité").select_option(scheme)
+        page.get_by_label("Montant demandé").fill(amount)
+        page.get_by_role("button", name="Enregistrer").click()
+        page.wait_for_url(plan_url)
+    assert_no_serious_violations(page, "le plan avec sa formation et ses financeurs")
+    page.get_by_label("En présence").check(force=True)
+    page.get_by_role("button", name="Enregistrer l'accord sur ce plan").click()
+    page.wait_for_load_state()
+
+    # The synthèse, prepared (what the worker does) and downloaded.
+    page.get_by_role("link", name=re.compile("^Document de synthèse")).click()
+    page.wait_for_url(re.compile(r"/synthese/parcours/\d+/$"))
+    assert_no_serious_violations(page, "la synthèse")
+    page.get_by_role("button", name="Préparer une nouvelle version de la synthèse").click()
+    page.wait_for_load_state()
+    with scopes_disabled():
+        document = SynthesisDocument.objects.order_by("-pk").first()  # the one just asked for
+    services.render_synthesis(document_id=document.pk)  # what the worker does
+    link = page.get_by_role("link", name="Télécharger la version 1")
+    link.wait_for()  # the row updates itself (htmx)
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    assert download.value.suggested_filename == "synthese-v1.pdf"
