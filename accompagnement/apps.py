@@ -11,7 +11,7 @@ class AccompagnementConfig(AppConfig):
         from accompagnement.services import on_level_entered
         from accompagnement.space import register_space
         from accompagnement.team import register_team_figures
-        from cep.file_page import ParcoursLink, register_parcours_link
+        from cep.file_page import ParcoursLink, register_level_page, register_parcours_link
         from cep.home import register_alert_provider
         from cep.signals import parcours_level_entered
 
@@ -23,3 +23,4 @@ class AccompagnementConfig(AppConfig):
         register_parcours_link(
             ParcoursLink("Plan d'action", "accompagnement:plan", lambda p: p.current_level == 3, 10)
         )
+        register_level_page(3, "accompagnement:plan")

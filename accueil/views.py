@@ -32,6 +32,7 @@ from accueil.routing import PersonFacts
 from cep import services as core
 from cep.audit import client_ip
 from cep.duplicates.matching import PersonKeys, candidates
+from cep.file_page import level_page_url
 from cep.forms import add_service_errors
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import BENEFICIARY_FIELDS, Beneficiary
@@ -233,8 +234,11 @@ class RequestActionView(OperatorPermissionRequiredMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, self.success_message)
-                return redirect("accueil:request_detail", intakerequest_pk=intake.pk)
+                return redirect(self.next_page(intake))
         return self.render(form, intake, status=400)
+
+    def next_page(self, intake) -> str:
+        return reverse("accueil:request_detail", kwargs={"intakerequest_pk": intake.pk})
 
     def render(self, form, intake, status=200):
         context = {
@@ -292,6 +296,11 @@ class OutcomeView(RequestActionView):
             ip_address=client_ip(self.request),
             **data,
         )
+
+    def next_page(self, intake) -> str:
+        # Going on to level 2 leads to the level's first step (the demand), not back to level 1.
+        intake.parcours.refresh_from_db(fields=["current_level"])
+        return level_page_url(intake.parcours) or super().next_page(intake)
 
 
 class RoutingStatusView(OperatorPermissionRequiredMixin, View):

@@ -64,3 +64,20 @@ def parcours_links(parcours: Parcours) -> list[ShownLink]:
         for link in sorted(_links.values(), key=lambda item: (item.order, item.url_name))
         if link.applies(parcours)
     ]
+
+
+# The page a parcours lands on when it enters a level: the level's app registers it, so the step
+# that makes the decision (level 1 → 2 in accueil, 2 → 3 in conseil) leads on without importing it.
+_level_pages: dict[int, str] = {}
+
+
+def register_level_page(level: int, url_name: str) -> None:
+    _level_pages[level] = url_name
+
+
+def level_page_url(parcours: Parcours) -> str | None:
+    """The registered page of the parcours' current level, or None (no query)."""
+    url_name = _level_pages.get(parcours.current_level)
+    if url_name is None:
+        return None
+    return reverse(url_name, kwargs={"parcours_pk": parcours.pk})

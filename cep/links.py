@@ -7,6 +7,7 @@ opens another.
 
 from django.conf import settings
 from django.core import signing
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def absolute_url(path: str) -> str:
@@ -25,3 +26,17 @@ def unsign(token: str, *, salt: str, max_age: int, fields: dict[str, type]) -> d
         return {name: kind(payload[name]) for name, kind in fields.items()}
     except (KeyError, TypeError, ValueError):
         raise signing.BadSignature("unexpected payload") from None
+
+
+RETURN_PARAM = "retour"
+
+
+def return_path(request) -> str | None:
+    """The page a form was opened from (``?retour=`` or the hidden field of the same name): a path
+    of this site only, never another host, so the link cannot send anyone elsewhere."""
+    wanted = request.POST.get(RETURN_PARAM) or request.GET.get(RETURN_PARAM) or ""
+    if not wanted.startswith("/") or wanted.startswith("//") or "\\" in wanted:
+        return None
+    if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return None
+    return wanted

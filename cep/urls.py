@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("cep.closure.urls")),
     path("", include("cep.managers.urls")),
     path("", include("cep.search.urls")),
+    path("", include("cep.referentials.urls")),
     path("accueil/", include("accueil.urls")),
     path("conseil/", include("conseil.urls")),
     path("accompagnement/", include("accompagnement.urls")),

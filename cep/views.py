@@ -16,6 +16,7 @@ from cep.audit import client_ip
 from cep.file_page import file_blocks, parcours_links
 from cep.forms import BeneficiaryForm, NewBeneficiaryForm, ServiceForm, add_service_errors
 from cep.home import alerts_for, todo_for
+from cep.links import return_path
 from cep.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cep.mixins import OperatorPermissionRequiredMixin
 from cep.models import Level, Parcours
@@ -329,6 +330,10 @@ class ServiceCreateView(OperatorPermissionRequiredMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, "La prestation a été enregistrée.")
+                # Opened from a workspace, saving returns to it; otherwise to the file.
+                back = return_path(request)
+                if back is not None:
+                    return redirect(back)
                 url = reverse(
                     "beneficiary_detail", kwargs={"beneficiary_pk": parcours.beneficiary_id}
                 )
@@ -339,6 +344,7 @@ class ServiceCreateView(OperatorPermissionRequiredMixin, View):
         context = {
             "form": form,
             "parcours": parcours,
+            "return_path": return_path(self.request),
             "title": f"Nouvelle prestation — {parcours.beneficiary.full_name}",
         }
         return render(self.request, self.template_name, context, status=status)

@@ -6,7 +6,7 @@ class ConseilConfig(AppConfig):
     verbose_name = "Niveau 2 — conseil personnalisé"
 
     def ready(self):
-        from cep.file_page import ParcoursLink, register_parcours_link
+        from cep.file_page import ParcoursLink, register_level_page, register_parcours_link
         from conseil.data_export import register_data_sections
         from conseil.facts import register_facts
         from conseil.space import register_space
@@ -23,3 +23,5 @@ class ConseilConfig(AppConfig):
                 20,
             )
         )
+        # Entering level 2 lands on the demand: clarifying it is the first step of the level.
+        register_level_page(2, "conseil:demand")

@@ -4,6 +4,7 @@ from dsfr.forms import DsfrBaseForm
 from cep.dates import PlausibleFormDateField
 from cep.forms import DateInput
 from cep.models import DATE_INVALID_MESSAGE, Membership
+from cep.referentials.forms import RomeJobField
 from cep.referentials.models import RomeJob
 from conseil.models import (
     DEMAND_CLARIFICATION_FIELDS,
@@ -16,35 +17,7 @@ from conseil.models import (
     StrategyOption,
 )
 
-ROME_CODE_MESSAGE = "Code ROME inconnu : saisissez un code comme M1805 ou cherchez le métier."
-
-
-class RomeJobCodeField(forms.CharField):
-    """A ROME code typed or picked from the search, checked against the referential."""
-
-    def clean(self, value):
-        value = (super().clean(value) or "").strip().upper()
-        if not value:
-            return None
-        job = RomeJob.objects.filter(pk=value).first()
-        if job is None:
-            raise forms.ValidationError(ROME_CODE_MESSAGE)
-        return job
-
-
-class RomeJobCodesField(forms.CharField):
-    """Several ROME codes separated by commas or spaces."""
-
-    def clean(self, value):
-        value = super().clean(value) or ""
-        codes = [code.strip().upper() for code in value.replace(",", " ").split() if code.strip()]
-        jobs = RomeJob.objects.in_bulk(codes)
-        unknown = [code for code in codes if code not in jobs]
-        if unknown:
-            raise forms.ValidationError(
-                f"Code ROME inconnu : {', '.join(unknown)}. Saisissez des codes comme M1805."
-            )
-        return [jobs[code] for code in dict.fromkeys(codes)]
+ROME_CODE_MESSAGE = "Ce métier n'existe pas dans le ROME : cherchez-le par son intitulé."
 
 
 class ReferentForm(DsfrBaseForm, forms.Form):
@@ -77,12 +50,23 @@ class FreeSkillForm(DsfrBaseForm, forms.Form):
     transferable = forms.BooleanField(label="Transférable à d'autres métiers", required=False)
 
 
+class TargetJobsField(forms.MultipleChoiceField):
+    """The target jobs kept, ticked by name; the choices are the jobs offered (the project's
+    own, the one explored in Métiers) and any the form sends back, checked in the ROME."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def clean(self, value):
+        codes = list(dict.fromkeys(str(code).strip().upper() for code in value or []))
+        jobs = RomeJob.objects.in_bulk(codes)
+        if any(code not in jobs for code in codes):
+            raise forms.ValidationError("Un des métiers cochés n'existe plus dans le ROME.")
+        return [jobs[code] for code in codes]
+
+
 class ProjectForm(DsfrBaseForm, forms.ModelForm):
-    target_jobs = RomeJobCodesField(
-        label="Métiers visés (codes ROME)",
-        required=False,
-        help_text="Séparés par des virgules, par exemple M1607, M1203.",
-    )
+    target_jobs = TargetJobsField(label="Métiers visés", required=False)
+    new_target_job = RomeJobField(label="Ajouter un métier visé", required=False)
 
     class Meta:
         model = ProjectVersion
@@ -103,6 +87,30 @@ class ProjectForm(DsfrBaseForm, forms.ModelForm):
             "project_type": {"required": "Choisissez le type de projet."},
             "description": {"required": "Décrivez le projet avec les mots de la personne."},
         }
+
+    def __init__(self, *args, offered=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        posted = self.data.getlist("target_jobs") if hasattr(self.data, "getlist") else []
+        jobs = {job.code: job for job in offered}
+        jobs.update(RomeJob.objects.in_bulk([c for c in posted if c not in jobs][:20]))
+        self.fields["target_jobs"].choices = [(code, job.label) for code, job in jobs.items()]
+        # The job to add right after the ones ticked.
+        added = self.fields.pop("new_target_job")
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name == "target_jobs":
+                fields["new_target_job"] = added
+        self.fields = fields
+
+    def clean(self):
+        cleaned = super().clean()
+        added = cleaned.pop("new_target_job", None)
+        jobs = list(cleaned.get("target_jobs") or [])
+        if added is not None and added not in jobs:
+            jobs.append(added)
+        cleaned["target_jobs"] = jobs
+        return cleaned
 
 
 class AgreementForm(DsfrBaseForm, forms.Form):

@@ -25,6 +25,31 @@ class Gap:
     def missing(self) -> list[RomeSkill]:
         return self.missing_core + self.missing_other
 
+    # The gap by the ROME's own types, each core first: skills (savoir-faire, savoir-être), then
+    # knowledge (savoirs), then diplomas, certifications and habilitations.
+    @property
+    def missing_skills(self) -> list[RomeSkill]:
+        return [s for s in self.missing if s.category != RomeSkill.Category.KNOWLEDGE]
+
+    @property
+    def missing_knowledge(self) -> list[RomeSkill]:
+        return [
+            s
+            for s in self.missing
+            if s.category == RomeSkill.Category.KNOWLEDGE and not s.is_certification
+        ]
+
+    @property
+    def missing_certifications(self) -> list[RomeSkill]:
+        return [s for s in self.missing if s.is_certification]
+
+    def groups(self) -> list[tuple[str, list[RomeSkill]]]:
+        return [
+            ("Compétences à acquérir, cœur de métier d'abord", self.missing_skills),
+            ("Connaissances à acquérir", self.missing_knowledge),
+            ("Diplômes, certifications et habilitations", self.missing_certifications),
+        ]
+
 
 @dataclass
 class JobScore:

@@ -1,5 +1,9 @@
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Prefetch
 
+from accueil.models import IntakeRequest
 from cep.models import Level, Parcours, ReferentAssignment, Service
 from conseil.models import (
     DemandClarification,
@@ -81,3 +85,39 @@ def agreed_project(parcours: Parcours) -> ProjectVersion | None:
     return ProjectVersion.objects.filter(
         parcours=parcours, status=ProjectVersion.Status.AGREED
     ).first()
+
+
+@dataclass(frozen=True)
+class IntakeProposal:
+    """What the person said at intake, offered to level 2 as a proposal the counsellor edits."""
+
+    received_on: date
+    motive: str
+    project_type: str
+    constraints: str
+
+
+def intake_proposal(parcours: Parcours) -> IntakeProposal | None:
+    """The intake of the parcours, if it went through level 1 (one query)."""
+    intake = IntakeRequest.objects.filter(parcours=parcours).first()
+    if intake is None:
+        return None
+    flagged = [
+        str(IntakeRequest._meta.get_field(name).verbose_name)
+        for name in (
+            "constraint_family",
+            "constraint_health",
+            "constraint_mobility",
+            "constraint_disability",
+        )
+        if getattr(intake, name)
+    ]
+    parts = [", ".join(flagged).capitalize()] if flagged else []
+    if intake.constraints_notes.strip():
+        parts.append(intake.constraints_notes.strip())
+    return IntakeProposal(
+        received_on=intake.received_on,
+        motive=intake.motive,
+        project_type=intake.project_type,
+        constraints=". ".join(parts),
+    )

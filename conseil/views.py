@@ -12,9 +12,11 @@ from django.views import View
 
 from cep import services as core
 from cep.audit import client_ip
+from cep.file_page import level_page_url
 from cep.forms import add_service_errors
 from cep.mixins import ParcoursViewMixin
 from cep.referentials import rome
+from cep.referentials.forms import JobLookupForm
 from cep.referentials.models import ROME_ATTRIBUTION, RomeJob, RomeSkill
 from conseil import matching, selectors, services
 from conseil.forms import (
@@ -119,10 +121,23 @@ class DemandView(WorkspaceView):
 
     def get(self, request, parcours_pk, form=None, status=200):
         history = selectors.clarifications(self.parcours)
+        proposal = None
         if form is None:
             latest = history[0] if history else None
-            form = ClarificationForm(instance=latest) if latest else ClarificationForm()
-        return self.render_tab({"history": history, "form": form}, status=status)
+            if latest is not None:
+                form = ClarificationForm(instance=latest)
+            else:
+                # Nothing clarified yet: what was said at intake, as a proposal to edit.
+                proposal = selectors.intake_proposal(self.parcours)
+                initial = (
+                    {"priorities": proposal.motive, "constraints": proposal.constraints}
+                    if proposal
+                    else {}
+                )
+                form = ClarificationForm(initial=initial)
+        return self.render_tab(
+            {"history": history, "form": form, "proposal": proposal}, status=status
+        )
 
     def post(self, request, parcours_pk):
         form = ClarificationForm(request.POST)
@@ -145,8 +160,11 @@ class SkillsView(WorkspaceView):
 
     def get(self, request, parcours_pk, free_form=None, status=200):
         query = request.GET.get("q", "")[:100]
-        job_code = request.GET.get("metier", "").strip().upper()[:5]
-        past_job = RomeJob.objects.filter(pk=job_code).first() if job_code else None
+        # The past job, named as the person says it ("comptable"), or picked in the list.
+        job_form = JobLookupForm(
+            request.GET if request.GET.get("metier") else None, label="Métier exercé"
+        )
+        past_job = job_form.job
         held = selectors.held_skills(self.parcours)
         held_ids = {skill.rome_skill_id for skill in held if skill.rome_skill_id}
         return self.render_tab(
@@ -158,9 +176,7 @@ class SkillsView(WorkspaceView):
                     for row in rome.search_skills(query)
                 ],
                 "held_ids": held_ids,
-                "job_code": job_code,
-                "job_unknown": bool(job_code) and past_job is None,
-                "unknown_message": ROME_CODE_MESSAGE,
+                "job_form": job_form,
                 "past_job": past_job,
                 "past_job_skills": rome.job_skills(past_job.code) if past_job else [],
                 "free_form": free_form or FreeSkillForm(),
@@ -249,20 +265,18 @@ class JobsView(WorkspaceView):
     template_name = "conseil/jobs.html"
 
     def get(self, request, parcours_pk):
-        code = request.GET.get("metier", "").strip().upper()[:5]
+        asked = bool(request.GET.get("metier"))
+        job_form = JobLookupForm(request.GET if asked else None, label="Métier à explorer")
         project = services.current_project(self.parcours)
         targets = list(project.target_jobs.all()) if project else []
-        target = (
-            RomeJob.objects.filter(pk=code).first() if code else (targets[0] if targets else None)
-        )
+        target = job_form.job if asked else (targets[0] if targets else None)
         held_ids = selectors.held_rome_skill_ids(self.parcours)
         query = request.GET.get("q", "")[:100]
         return self.render_tab(
             {
-                "shown_code": code or (target.code if target else ""),
-                "job_unknown": bool(code) and target is None,
-                "unknown_message": ROME_CODE_MESSAGE,
+                "job_form": job_form,
                 "targets": targets,
+                "target_codes": {job.code for job in targets},
                 "target": target,
                 "gap": matching.job_gap(job=target, held_skill_ids=held_ids) if target else None,
                 "nearby": matching.nearby_jobs(job_codes=[target.code]) if target else [],
@@ -305,11 +319,31 @@ class ProjectView(WorkspaceView):
     def get(self, request, parcours_pk, form=None, status=200, agreement_form=None):
         versions = selectors.project_versions(self.parcours)
         current = versions[0] if versions else None
+        proposal = None
+        offered = list(current.target_jobs.all()) if current is not None else []
+        # A job explored in Métiers comes offered as a target job, ticked, to keep or untick.
+        explored = (
+            RomeJob.objects.filter(pk=request.GET.get("metier", "")[:5].upper()).first()
+            if request.GET.get("metier")
+            else None
+        )
+        if explored is not None and explored not in offered:
+            offered.append(explored)
         if form is None:
             initial = {}
             if current is not None:
-                initial = {"target_jobs": ", ".join(job.code for job in current.target_jobs.all())}
-            form = ProjectForm(instance=current, initial=initial)
+                initial = {"target_jobs": [job.code for job in offered]}
+            else:
+                # No project yet: the intake's project type, motive and constraints, to edit.
+                proposal = selectors.intake_proposal(self.parcours)
+                if proposal is not None:
+                    initial = {
+                        "project_type": proposal.project_type,
+                        "description": proposal.motive,
+                        "constraints_notes": proposal.constraints,
+                    }
+                initial["target_jobs"] = [job.code for job in offered]
+            form = ProjectForm(instance=current, initial=initial, offered=offered)
             if current is not None and current.is_agreed:
                 form.initial["revision_reason"] = ""
         return self.render_tab(
@@ -317,6 +351,8 @@ class ProjectView(WorkspaceView):
                 "versions": versions,
                 "current": current,
                 "form": form,
+                "proposal": proposal,
+                "explored": explored,
                 "agreement_form": agreement_form
                 or AgreementForm(initial={"agreed_on": timezone.localdate()}),
             },
@@ -404,9 +440,11 @@ class MoveToLevel3View(WorkspaceView):
 
     def post(self, request, parcours_pk):
         try:
-            services.move_to_level_3(membership=request.membership, parcours=self.parcours)
+            moved = services.move_to_level_3(membership=request.membership, parcours=self.parcours)
         except ValidationError as error:
             show_errors(request, error)
         else:
             messages.success(request, "Le parcours passe au niveau 3 : accompagnement.")
+            # The decision leads on to the plan, registered by the level-3 app.
+            return redirect(level_page_url(moved) or self.tab_url())
         return self.back()

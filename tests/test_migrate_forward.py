@@ -60,6 +60,8 @@ LATER: set[tuple[str, str]] = {
     # Issue 21, the header search: its lookup function and the names' GiST index.
     ("search", "0001_search_function"),
     ("search", "0002_name_gist_index"),
+    # Issue 21, the gap by type: each savoir's own ROME category.
+    ("referentials", "0002_rome_knowledge_category"),
 }
 
 MOVED = {

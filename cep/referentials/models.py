@@ -90,6 +90,10 @@ class RomeAppellation(models.Model):
         return self.label
 
 
+# The ROME's category of savoirs that are diplomas, certifications and habilitations.
+CERTIFICATIONS = "Certifications et habilitations"
+
+
 class RomeSkill(models.Model):
     """A skill (savoir-faire, savoir-être) or a knowledge item (savoir) of the referential."""
 
@@ -102,6 +106,9 @@ class RomeSkill(models.Model):
     label = models.CharField("compétence", max_length=500)
     search_label = models.CharField(max_length=500, editable=False)
     category = models.CharField("catégorie", max_length=16, choices=Category.choices)
+    # A savoir's own ROME category ("Certifications et habilitations", "Domaines d'expertise"...):
+    # it tells diplomas and certifications from knowledge. Empty for a savoir-faire or savoir-être.
+    knowledge_category = models.CharField("catégorie de savoir", max_length=100, blank=True)
 
     class Meta:
         db_table = "cep_romeskill"
@@ -110,6 +117,10 @@ class RomeSkill(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def is_certification(self) -> bool:
+        return self.knowledge_category == CERTIFICATIONS
 
 
 class RomeJobSkill(models.Model):

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, ProtectedError, RestrictedError, Value, When
+from django.db.models import (
+    Case,
+    IntegerField,
+    ProtectedError,
+    Q,
+    RestrictedError,
+    Value,
+    When,
+)
 from django_scopes import scopes_disabled
 
 from cep.models import normalize_for_search
@@ -58,6 +66,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "coherence_item": ("code_rome", "code_ogr", "coeur_metier"),
     "rubrique_mobilite": ("code_rome", "code_rome_cible", "numero_ordre"),
 }
+
+# Columns read when the file has them (older exports may not), empty otherwise.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"referentiel_savoir": ("categorie_savoir",)}
 
 GRAND_DOMAINE_CODE = re.compile(r"^[A-N]$")
 DOMAINE_CODE = re.compile(r"^[A-N]\d{2}$")
@@ -157,7 +168,9 @@ class CsvFile:
                         1, f"colonne(s) absente(s) de l'en-tête : {', '.join(missing)}"
                     )
                 width = len(header)
+                optional = OPTIONAL_COLUMNS.get(self.name, ())
                 indexes = [header.index(column) for column in required]
+                indexes += [header.index(c) if c in header else -1 for c in optional]
                 while True:
                     line = reader.line_num + 1
                     row = next(reader, None)
@@ -167,7 +180,7 @@ class CsvFile:
                         continue
                     if len(row) != width:
                         raise self.error(line, f"{len(row)} champ(s) au lieu de {width}")
-                    yield line, [row[i] for i in indexes]
+                    yield line, [row[i] if i >= 0 else "" for i in indexes]
         except csv.Error as error:
             raise self.error(line, f"CSV mal formé, fichier tronqué ? ({error})") from error
         except UnicodeDecodeError as error:
@@ -336,7 +349,7 @@ def parse_release(folder: Path) -> ParsedRelease:
         )
 
     file = files["referentiel_savoir"]
-    for line, (code, label) in file.rows():
+    for line, (code, label, knowledge_category) in file.rows():
         code_ogr = _ogr(file, line, code)
         if code_ogr in release.skills:
             raise file.error(line, f"code OGR « {code} » en double (déjà une compétence)")
@@ -346,6 +359,7 @@ def parse_release(folder: Path) -> ParsedRelease:
             label=label,
             search_label=search_key(label),
             category=RomeSkill.Category.KNOWLEDGE,
+            knowledge_category=knowledge_category.strip()[:100],
         )
 
     file = files["coherence_item"]
@@ -464,7 +478,11 @@ def import_release(folder: Path | str = DEFAULT_RELEASE_DIR) -> ImportResult:
                 ["label", "search_label", "domaine", "parent_code", "is_executive", "is_regulated"],
             ),
             (RomeAppellation, parsed.appellations, ["label", "short_label", "search_label", "job"]),
-            (RomeSkill, parsed.skills, ["label", "search_label", "category"]),
+            (
+                RomeSkill,
+                parsed.skills,
+                ["label", "search_label", "category", "knowledge_category"],
+            ),
         ]:
             count, stale[model] = _upsert_changed(model, objects, fields)
             written += count
@@ -566,3 +584,53 @@ def job_skills(job_code: str) -> list[dict]:
 
 def current_release() -> RomeRelease | None:
     return RomeRelease.objects.order_by("-imported_at", "-pk").first()
+
+
+CODE_IN_TEXT = re.compile(r"\(([A-Za-z]\d{4})\)\s*$")
+CODE_SHAPE = re.compile(r"^[A-Z]\d{4}$")  # looked up as a code (unknown ones find nothing)
+MAX_CHOICES = 10
+
+
+@dataclass
+class JobLookup:
+    """A job typed by its name or its code: the job if the text names one, else the fiches it
+    may mean (empty when nothing matches)."""
+
+    job: RomeJob | None = None
+    choices: list[RomeJob] = field(default_factory=list)
+
+
+def find_job(text: str) -> JobLookup:
+    """The fiche métier a person means by a title ("comptable"), a fiche's label, a code
+    ("M1203") or a picked option ("Comptabilité (M1203)"); a few queries whatever the text."""
+    text = (text or "").strip()[:300]
+    picked = CODE_IN_TEXT.search(text)
+    code = picked.group(1).upper() if picked else text.upper()
+    if CODE_SHAPE.fullmatch(code):
+        return JobLookup(job=RomeJob.objects.filter(pk=code).first())
+    key = search_key(text)
+    if len(key) < MIN_QUERY_LENGTH:
+        return JobLookup()
+    # A title or a fiche named exactly: the fiche it belongs to.
+    # ("Boulanger / Boulangère": either form named alone is exact too).
+    named = Q(search_label=key) | Q(search_label__startswith=f"{key} /")
+    named |= Q(search_label__endswith=f"/ {key}")
+    rows = list(RomeAppellation.objects.filter(named).values_list("job_id", "search_label"))
+    rows += list(RomeJob.objects.filter(named).values_list("code", "search_label"))
+    exact = {
+        job_code for job_code, label in rows if key in (part.strip() for part in label.split("/"))
+    }
+    if len(exact) == 1:
+        return JobLookup(job=RomeJob.objects.get(pk=exact.pop()))
+    codes = list(exact)
+    for job_code in job_search_queryset(text).values_list("job_id", flat=True)[:MAX_LIMIT]:
+        if job_code not in codes:
+            codes.append(job_code)
+    for job_code in _matching(RomeJob.objects.all(), text).values_list("code", flat=True)[:20]:
+        if job_code not in codes:
+            codes.append(job_code)
+    codes = codes[:MAX_CHOICES]
+    jobs = RomeJob.objects.in_bulk(codes)
+    if len(codes) == 1:
+        return JobLookup(job=jobs[codes[0]])
+    return JobLookup(choices=[jobs[code] for code in codes])

@@ -116,10 +116,11 @@ def test_agreement_date_cannot_be_in_the_future():
     ("field", "value", "message"),
     [
         (
-            "target_jobs",
-            "M1203, Q9999",
-            "Code ROME inconnu : Q9999. Saisissez des codes comme M1805.",
+            "new_target_job",
+            "Q9999",
+            "Aucun métier du ROME ne correspond à « Q9999 » : essayez un autre intitulé.",
         ),
+        ("target_jobs", "Q9999", "Un des métiers cochés n'existe plus dans le ROME."),
         ("project_type", "", "Choisissez le type de projet."),
     ],
 )

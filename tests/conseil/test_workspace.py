@@ -97,13 +97,13 @@ def test_unknown_rome_code_is_said_next_to_the_field(login_as):
         page = client.get(
             reverse(f"conseil:{tab}", kwargs={"parcours_pk": parcours.pk}) + "?metier=Q9999"
         ).content.decode()
-        assert 'id="metier-erreur">Code ROME inconnu' in page
+        assert "Aucun métier du ROME ne correspond à « Q9999 »" in page
     response = client.post(
         reverse("conseil:skill_add_job", kwargs={"parcours_pk": parcours.pk}),
         {"job": "Q9999", "skills": ["1"]},
         follow=True,
     )
-    assert "Code ROME inconnu" in response.content.decode()
+    assert "Ce métier n&#x27;existe pas dans le ROME" in response.content.decode()
     assert not HeldSkill.objects.exists()
 
 
