@@ -77,6 +77,7 @@ AGREEMENTS: dict[str, tuple[str, str]] = {
     "Micro-entrepreneur": ("Micro-entrepreneuse", "Micro-entrepreneur·se"),
     "contractuel": ("contractuelle", "contractuel·le"),
     "Agent": ("Agente", "Agent·e"),
+    "public": ("publique", "public·que"),  # with Agent: the filter is for a person's labels
     "Inactif": ("Inactive", "Inactif·ve"),
     "né": ("née", "né·e"),
     "Né": ("Née", "Né·e"),

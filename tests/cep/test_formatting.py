@@ -98,7 +98,8 @@ def test_durations(minutes, shown):
         ),
         ("Retraité en cumul emploi-retraite", "F", "Retraitée en cumul emploi-retraite"),
         ("Étudiant sans activité professionnelle", "F", "Étudiante sans activité professionnelle"),
-        ("Agent public contractuel", "F", "Agente public contractuelle"),
+        ("Agent public contractuel", "F", "Agente publique contractuelle"),
+        ("Agent public titulaire", "", "Agent·e public·que titulaire"),
         # Words already feminine or inclusive are left alone; part of a longer word too.
         ("Salariée", "F", "Salariée"),
         ("Salarié·e", "", "Salarié·e"),
