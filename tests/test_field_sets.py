@@ -229,8 +229,12 @@ OTHER_FORMS = [
     (plan_forms.ContactForm, plan_models.CONTACT_LOG_FIELDS),
     (level_2_forms.ClarificationForm, level_2_models.DEMAND_CLARIFICATION_FIELDS),
     (level_2_forms.StrategyForm, level_2_models.STRATEGY_OPTION_FIELDS),
-    # The project form adds why this version changed.
-    (level_2_forms.ProjectForm, (*level_2_models.PROJECT_FIELDS, "revision_reason")),
+    # The project form adds why this version changed, and a target job to add by its name
+    # (the ROME job combobox, cep.referentials.forms.RomeJobField).
+    (
+        level_2_forms.ProjectForm,
+        (*level_2_models.PROJECT_FIELDS, "revision_reason", "new_target_job"),
+    ),
 ]
 
 
